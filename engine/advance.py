@@ -1,0 +1,422 @@
+"""The advance cycle: lock an instance, restore it, act, run engine steps, write everything back.
+
+Every change to an instance goes through :meth:`Advancer.run`, in one unit of work: the instance row
+is locked (row lock on PostgreSQL, the write lock of ``BEGIN IMMEDIATE`` on SQLite), its state
+restored, the caller's act applied, engine steps run until the instance waits, and then the state,
+inbox rows, jobs, message subscriptions and history are written and committed together. A lock or
+serialization failure retries the whole cycle; nothing half-done is ever committed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.assignment import LaneAssignment
+from engine.crypto import Cipher
+from engine.db.models import (
+    HumanTask,
+    InstanceStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    MessageSubscription,
+    ProcessInstance,
+    TaskStatus,
+)
+from engine.db.session import Database, with_retries
+from engine.definitions import DefinitionStore
+from engine.errors import InstanceNotFound
+from engine.history import HistoryWriter
+from engine.jsonutil import dumps
+from engine.spiff import (
+    ClockCycleTimerEventDefinition,
+    ClockDurationTimerEventDefinition,
+    ClockTimeDateEventDefinition,
+    DeferredServiceTask,
+    RunContext,
+    StateSerializer,
+    attach_context,
+)
+
+R = TypeVar("R")
+
+ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.SUSPENDED)
+
+
+@dataclass
+class Step:
+    """A task the engine ran during an advance."""
+
+    element_id: str
+    name: str | None
+    kind: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class Cycle:
+    """What one advance knows while it runs: the row, the workflow, the run context, the actor."""
+
+    session: Session
+    row: ProcessInstance
+    workflow: BpmnWorkflow
+    ctx: RunContext
+    actor: str | None
+    now: datetime
+    steps: list[Step] = field(default_factory=list)
+    completed_task_ids: set[str] = field(default_factory=set)
+    history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def run_engine_steps(self) -> None:
+        """Run the workflow until it waits, recording each task it ran."""
+
+        def did_complete(task: Any) -> None:
+            spec = task.task_spec
+            if getattr(spec, "bpmn_id", None):
+                self.steps.append(
+                    Step(
+                        spec.bpmn_id,
+                        spec.bpmn_name,
+                        type(spec).__name__,
+                        (getattr(spec, "extensions", None) or {}).get("properties", {}),
+                    )
+                )
+
+        self.workflow.refresh_timers()
+        self.workflow.do_engine_steps(did_complete_task=did_complete)
+
+
+class Advancer:
+    """Runs advance cycles and keeps the tables beside the state in step with it."""
+
+    def __init__(
+        self,
+        db: Database,
+        cipher: Cipher,
+        clock: Any,
+        definitions: DefinitionStore,
+        script_engine: Any,
+        history: HistoryWriter,
+        assignment: LaneAssignment,
+        *,
+        default_retries: int,
+        default_backoff: float,
+    ) -> None:
+        self.db = db
+        self.cipher = cipher
+        self.clock = clock
+        self.definitions = definitions
+        self.script_engine = script_engine
+        self.history = history
+        self.assignment = assignment
+        self.default_retries = default_retries
+        self.default_backoff = default_backoff
+        self._serializers: dict[int, StateSerializer] = {}
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def _serializer(self) -> StateSerializer:
+        import threading
+
+        key = threading.get_ident()
+        ser = self._serializers.get(key)
+        if ser is None:
+            ser = self._serializers[key] = StateSerializer()
+        return ser
+
+    def new_context(self) -> RunContext:
+        return RunContext(clock=self.clock, resolve_decision=self.definitions.resolve_decision)
+
+    def restore(self, row: ProcessInstance) -> tuple[BpmnWorkflow, RunContext]:
+        """Restore the workflow of ``row`` with its cached specs and a fresh run context."""
+        spec, subprocess_specs = self.definitions.specs_for(row.definition_id)
+        text = self.cipher.decrypt_text(row.state)
+        wf = self._serializer().loads(text, spec, subprocess_specs)
+        wf.script_engine = self.script_engine
+        return wf, attach_context(wf, self.new_context())
+
+    def serialize(self, wf: BpmnWorkflow) -> str:
+        return self.cipher.encrypt_text(self._serializer().dumps(wf))
+
+    # -- the cycle --------------------------------------------------------------------------------
+
+    def lock(self, session: Session, instance_id: str) -> ProcessInstance:
+        """Lock the instance row for this transaction.
+
+        :raises InstanceNotFound: when there is no such instance.
+        """
+        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+        if not self.db.is_sqlite:
+            stmt = stmt.with_for_update()
+        row = session.scalars(stmt).one_or_none()
+        if row is None:
+            raise InstanceNotFound(f"no process instance {instance_id}", instance_id=instance_id)
+        return row
+
+    def run(self, instance_id: str, actor: str | None, act: Callable[[Cycle], R]) -> R:
+        """Lock, restore, ``act``, run steps, write back and commit; retried on lock failures."""
+
+        def attempt() -> R:
+            with self.db.unit_of_work() as uow:
+                row = self.lock(uow.session, instance_id)
+                wf, ctx = self.restore(row)
+                cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now())
+                result = act(cycle)
+                self.write_back(cycle)
+                uow.commit()
+                return result
+
+        return with_retries(attempt)
+
+    def write_back(self, c: Cycle) -> None:
+        """Persist the state and bring inbox, jobs, subscriptions and history in line with it."""
+        row, wf, now = c.row, c.workflow, c.now
+        self._record_steps(c)
+        row.state = self.serialize(wf)
+        row.lock_version += 1
+        row.updated_at = now
+        if wf.is_completed() and row.status == InstanceStatus.RUNNING:
+            row.status = InstanceStatus.COMPLETED
+            row.completed_at = now
+            row.active_key = None
+            self.history.add(c.session, row.id, now, "instance_completed", actor=c.actor)
+        self._sync_human_tasks(c)
+        if row.status in ACTIVE:
+            self._write_service_jobs(c)
+            self._sync_timer_job(c)
+            self._sync_subscriptions(c)
+        else:
+            self.close_side_tables(c.session, row.id, now)
+        for event, details in c.history:
+            self.history.add(c.session, row.id, now, event, actor=c.actor, details=details)
+
+    def _record_steps(self, c: Cycle) -> None:
+        for step in c.steps:
+            milestone = step.properties.get("milestone")
+            if milestone:
+                c.row.current_stage = milestone
+            self.history.add(
+                c.session,
+                c.row.id,
+                c.now,
+                "step_completed",
+                element_id=step.element_id,
+                element_name=step.name,
+                actor=c.actor if step.kind in ("UserTask", "ManualTask") else None,
+                details={"kind": step.kind, **({"milestone": milestone} if milestone else {})},
+            )
+        for answer in c.ctx.decisions:
+            self.history.add(
+                c.session,
+                c.row.id,
+                c.now,
+                "decision_evaluated",
+                element_id=answer.element_id,
+                details={"decision_id": answer.decision_id, "version": answer.version},
+            )
+        c.ctx.decisions.clear()
+        c.steps.clear()
+
+    # -- side tables ------------------------------------------------------------------------------
+
+    def _sync_human_tasks(self, c: Cycle) -> None:
+        ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
+        open_rows = {
+            r.id: r
+            for r in c.session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
+            )
+        }
+        for task_id, row in open_rows.items():
+            if task_id not in ready:
+                row.status = TaskStatus.COMPLETED if task_id in c.completed_task_ids else TaskStatus.CANCELLED
+                if row.status == TaskStatus.COMPLETED:
+                    row.completed_at, row.completed_by = c.now, c.actor
+                else:
+                    row.completed_at = c.now
+        for task_id, task in ready.items():
+            if task_id in open_rows:
+                continue
+            spec = task.task_spec
+            props = (getattr(spec, "extensions", None) or {}).get("properties", {})
+            lane = getattr(spec, "lane", None)
+            group, assignee = self.assignment.resolve(lane, c.row)
+            due = self.assignment.due_at(props, c.now)
+            c.session.add(
+                HumanTask(
+                    id=task_id,
+                    instance_id=c.row.id,
+                    process_id=c.row.process_id,
+                    element_id=spec.bpmn_id,
+                    title=spec.bpmn_name or spec.bpmn_id,
+                    lane=lane,
+                    candidate_group=group,
+                    assignee=assignee,
+                    subject_person=c.row.subject_person,
+                    stage=props.get("milestone") or c.row.current_stage,
+                    risk_flags="[]",
+                    status=TaskStatus.OPEN,
+                    due_at=due,
+                    form_schema=props.get("formJsonSchemaFilename"),
+                    form_ui_schema=props.get("formUiSchemaFilename"),
+                    created_at=c.now,
+                )
+            )
+
+    def _write_service_jobs(self, c: Cycle) -> None:
+        started = {
+            str(t.id)
+            for t in c.workflow.get_tasks(state=TaskState.STARTED)
+            if isinstance(t.task_spec, DeferredServiceTask)
+        }
+        for job in c.session.scalars(
+            select(Job).where(
+                Job.instance_id == c.row.id, Job.kind == JobKind.SERVICE, Job.status == JobStatus.PENDING
+            )
+        ):
+            if job.task_id not in started:  # interrupted, e.g. by a boundary timer
+                job.status = JobStatus.CANCELLED
+                job.dedupe_key = None
+                job.updated_at = c.now
+        for call in c.ctx.pending_calls:
+            retries = call.retries if call.retries is not None else self.default_retries
+            backoff = float(call.backoff_base) if call.backoff_base else self.default_backoff
+            c.session.add(
+                Job(
+                    kind=JobKind.SERVICE,
+                    status=JobStatus.PENDING,
+                    dedupe_key=f"service:{c.row.id}:{call.task_id}",
+                    instance_id=c.row.id,
+                    task_id=call.task_id,
+                    element_id=call.element_id,
+                    operator=call.operator,
+                    payload=self.cipher.encrypt_text(dumps(call.params)),
+                    due_at=c.now,
+                    attempts=0,
+                    max_attempts=retries + 1,
+                    backoff_seconds=backoff,
+                    attempt_key=new_attempt_key(),
+                    created_at=c.now,
+                    updated_at=c.now,
+                )
+            )
+        c.ctx.pending_calls.clear()
+
+    def _sync_timer_job(self, c: Cycle) -> None:
+        due = next_timer_due(c.workflow)
+        key = f"timer:{c.row.id}"
+        job = c.session.scalars(select(Job).where(Job.dedupe_key == key)).one_or_none()
+        if due is None or c.row.status != InstanceStatus.RUNNING:
+            if job is not None:
+                c.session.delete(job)
+            return
+        if job is None:
+            c.session.add(
+                Job(
+                    kind=JobKind.TIMER,
+                    status=JobStatus.PENDING,
+                    dedupe_key=key,
+                    instance_id=c.row.id,
+                    due_at=due,
+                    attempts=0,
+                    max_attempts=self.default_retries + 1,
+                    backoff_seconds=self.default_backoff,
+                    attempt_key=new_attempt_key(),
+                    created_at=c.now,
+                    updated_at=c.now,
+                )
+            )
+        else:
+            job.due_at, job.status, job.updated_at = due, JobStatus.PENDING, c.now
+            job.locked_by = job.locked_until = None
+            job.attempts = 0
+
+    def _sync_subscriptions(self, c: Cycle) -> None:
+        c.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == c.row.id))
+        for name, keys in waiting_messages(c.workflow, c.row):
+            c.session.add(
+                MessageSubscription(
+                    instance_id=c.row.id,
+                    message_name=name,
+                    correlation=json.dumps(keys, sort_keys=True, ensure_ascii=False),
+                    created_at=c.now,
+                )
+            )
+
+    def close_side_tables(self, session: Session, instance_id: str, now: datetime) -> None:
+        """An ended instance: cancel its open tasks and pending jobs, drop its subscriptions."""
+        for task in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
+        ):
+            task.status, task.completed_at = TaskStatus.CANCELLED, now
+        for job in session.scalars(
+            select(Job).where(Job.instance_id == instance_id, Job.status == JobStatus.PENDING)
+        ):
+            job.status, job.dedupe_key, job.updated_at = JobStatus.CANCELLED, None, now
+        session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
+
+
+def new_attempt_key() -> str:
+    """A fresh idempotency key for one logical external call."""
+    return secrets.token_hex(16)
+
+
+TIMER_EVENT_TYPES = frozenset(
+    cls.__name__
+    for cls in (
+        ClockTimeDateEventDefinition,
+        ClockDurationTimerEventDefinition,
+        ClockCycleTimerEventDefinition,
+        *ClockTimeDateEventDefinition.__mro__[1:2],
+        *ClockDurationTimerEventDefinition.__mro__[1:2],
+        *ClockCycleTimerEventDefinition.__mro__[1:2],
+    )
+)
+
+
+def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
+    """The earliest due time among the workflow's waiting timers."""
+    due: datetime | None = None
+    for event in wf.waiting_events():
+        if event.event_type not in TIMER_EVENT_TYPES or not event.value:
+            continue
+        value = event.value
+        try:
+            when = TimerEventDefinition.get_datetime(value if isinstance(value, str) else str(value))
+        except ValueError:
+            continue
+        if due is None or when < due:
+            due = when
+    return due
+
+
+def waiting_messages(wf: BpmnWorkflow, row: ProcessInstance) -> list[tuple[str, dict[str, str]]]:
+    """(message name, correlation keys) for each message the workflow waits for.
+
+    An instance can always be reached by its id and business key; correlation values the process
+    established (SpiffWorkflow correlation properties) are added as ``key.property``.
+    """
+    found = []
+    for event in wf.waiting_events():
+        if event.event_type != "MessageEventDefinition":
+            continue
+        keys = {"instance_id": row.id}
+        if row.business_key:
+            keys["business_key"] = row.business_key
+        for key, props in (event.correlations or {}).items():
+            if isinstance(props, dict):
+                for prop, value in props.items():
+                    keys[f"{key}.{prop}"] = str(value)
+        found.append((event.name, keys))
+    return found

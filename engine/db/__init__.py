@@ -1,0 +1,1 @@
+"""Storage: models, connections, the unit of work and migrations."""

@@ -1,0 +1,78 @@
+"""Append-only history of instances: what happened, at which element, who did it, when."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.crypto import Cipher
+from engine.db.models import HistoryEntry
+from engine.jsonutil import dumps
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One history entry as callers see it (details decrypted)."""
+
+    id: int
+    at: datetime
+    event: str
+    element_id: str | None
+    element_name: str | None
+    actor: str | None
+    details: dict[str, Any]
+
+
+class HistoryWriter:
+    """Adds history entries inside the caller's unit of work; details are encrypted."""
+
+    def __init__(self, cipher: Cipher) -> None:
+        self.cipher = cipher
+
+    def add(
+        self,
+        session: Session,
+        instance_id: str,
+        at: datetime,
+        event: str,
+        *,
+        element_id: str | None = None,
+        element_name: str | None = None,
+        actor: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one entry."""
+        session.add(
+            HistoryEntry(
+                instance_id=instance_id,
+                at=at,
+                event=event,
+                element_id=element_id,
+                element_name=element_name,
+                actor=actor,
+                details=self.cipher.encrypt_text(dumps(details)) if details else None,
+            )
+        )
+
+    def read(self, session: Session, instance_id: str) -> list[HistoryItem]:
+        """All entries of an instance, oldest first."""
+        rows = session.scalars(
+            select(HistoryEntry).where(HistoryEntry.instance_id == instance_id).order_by(HistoryEntry.id)
+        )
+        return [
+            HistoryItem(
+                id=r.id,
+                at=r.at,
+                event=r.event,
+                element_id=r.element_id,
+                element_name=r.element_name,
+                actor=r.actor,
+                details=json.loads(self.cipher.decrypt_text(r.details)) if r.details else {},
+            )
+            for r in rows
+        ]
