@@ -64,7 +64,8 @@ class DefinitionStore:
         :raises InvalidDefinition: naming file, line and element when anything is wrong; nothing is
             stored then.
         """
-        available_processes = self._newest_files(session, "bpmn", exclude=files)
+        available = self._newest_files(session, exclude=files)
+        available_processes = {p: d for p, d in available.items() if file_kind(p) == "bpmn"}
         available_decisions = self._newest_decision_files(session, exclude=files)
         parsed = bundles.parse_bundle(
             files,
@@ -72,6 +73,7 @@ class DefinitionStore:
             evaluator=self.evaluator,
             available_decisions=available_decisions,
             available_processes=available_processes,
+            available_forms={p: d for p, d in available.items() if file_kind(p) == "form"},
         )
         now = self.clock.now()
         shas = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
@@ -111,7 +113,7 @@ class DefinitionStore:
                 result.unchanged.append(pid)
                 continue
             version = self._next_version(session, ProcessDefinition, ProcessDefinition.process_id, pid)
-            needed = {p: shas.get(p) or hashlib.sha256(available_processes.get(p, b"")).hexdigest() for p in info.files}
+            needed = {p: shas.get(p) or hashlib.sha256(available.get(p, b"")).hexdigest() for p in info.files}
             new_rows.append(
                 ProcessDefinition(
                     process_id=pid,
@@ -152,14 +154,13 @@ class DefinitionStore:
         current = session.scalar(select(func.max(model.version)).where(column == key))
         return (current or 0) + 1
 
-    def _newest_files(self, session: Session, kind: str, exclude: Mapping[str, bytes]) -> dict[str, bytes]:
-        """Newest deployed BPMN files by path (what new BPMN may call): {path: content}."""
+    def _newest_files(self, session: Session, exclude: Mapping[str, bytes]) -> dict[str, bytes]:
+        """BPMN and form files of each process's newest version, by path (what new BPMN may call)."""
         newest: dict[str, str] = {}
         for row in session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.version)):
-            if row.bpmn_path not in exclude:
-                sha = json.loads(row.files).get(row.bpmn_path)
-                if sha:
-                    newest[row.bpmn_path] = sha
+            for path, sha in json.loads(row.files).items():
+                if path not in exclude:
+                    newest[path] = sha
         out: dict[str, bytes] = {}
         for path, sha in newest.items():
             f = session.get(DefinitionFile, sha)
