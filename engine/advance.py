@@ -181,6 +181,10 @@ class Advancer:
 
     def write_back(self, c: Cycle) -> None:
         """Persist the state and bring inbox, jobs, subscriptions and history in line with it."""
+        with c.session.no_autoflush:
+            self._write_back(c)
+
+    def _write_back(self, c: Cycle) -> None:
         row, wf, now = c.row, c.workflow, c.now
         self._record_steps(c)
         row.state = self.serialize(wf)

@@ -118,9 +118,8 @@ class Engine:
 
     def complete_task(self, task_id: str, data: dict[str, Any] | None, actor: str | None) -> None:
         """Complete a human task with form data; see :meth:`HumanTasks.complete`."""
-        self.tasks.complete(task_id, data or {}, actor)
-        row = self.tasks.get(task_id)
-        self.messages.deliver_kept(row.instance_id)
+        instance_id = self.tasks.complete(task_id, data or {}, actor)
+        self.messages.deliver_kept(instance_id)
 
     def run_jobs(self, worker_id: str = "inline", max_jobs: int | None = None) -> int:
         """Run every due job now (``shebao worker --once``); returns how many ran."""

@@ -144,9 +144,11 @@ class HumanTasks:
 
         :raises InvalidInput: with field errors when the data does not fit the form.
         """
+        self._check_form(self.get(task_id), data)
+
+    def _check_form(self, row: HumanTask, data: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise InvalidInput("task data must be a JSON object")
-        row = self.get(task_id)
         if not row.form_schema or self.validate_form is None:
             return
         with self.db.reading() as uow:
@@ -168,15 +170,15 @@ class HumanTasks:
                 return self.adv.definitions.file_text(session, definition, candidate)
         return None
 
-    def complete(self, task_id: str, data: dict[str, Any], actor: str | None) -> None:
+    def complete(self, task_id: str, data: dict[str, Any], actor: str | None) -> str:
         """Complete a ready task with form ``data`` and run the instance on.
 
         :raises InvalidInput: when the data does not fit the task's form (nothing changes).
         :raises TaskConflict: when the task is no longer ready or is claimed by someone else.
         :raises InstanceStateConflict: when the instance is suspended.
         """
-        self.check_form(task_id, data)
         row = self.get(task_id)
+        self._check_form(row, data)
 
         def act(c: Cycle) -> None:
             t = self._open_row(c.session, task_id)
@@ -200,3 +202,4 @@ class HumanTasks:
             c.run_engine_steps()
 
         self.adv.run(row.instance_id, actor, act)
+        return row.instance_id

@@ -154,7 +154,9 @@ class WorkdayCalendar:
                 if self.is_workday(day):
                     remaining -= 1 if n > 0 else -1
         except OverflowError:
-            raise _error("WORKDAYS_OUT_OF_CALENDAR", start=shanghai_date(start).isoformat(), count=n) from None
+            raise _error(
+                "WORKDAYS_OUT_OF_CALENDAR", start=shanghai_date(start).isoformat(), count=n
+            ) from None
         return day
 
     def workdays_between(self, a: date | datetime | str, b: date | datetime | str) -> int:

@@ -389,6 +389,31 @@ def operators(as_json: bool) -> None:
     _out(docs, as_json, lambda ds: "\n".join(f"{d['name']}: {d['description']}" for d in ds))
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--threads", default=8, show_default=True)
+@handles_errors
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from web.app import create_app
+
+    click.echo(f"serving on http://{host}:{port}/")
+    waitress_serve(create_app(), host=host, port=port, threads=threads)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def demo(host: str, port: int) -> None:
+    """Set up var/, migrate, deploy workflows/, start sandbox, worker and web server."""
+    from web.demo import run_demo
+
+    run_demo(host, port)
+
+
 def main() -> None:
     """Console entry point."""
     _register_optional_commands()
@@ -402,3 +427,7 @@ def _register_optional_commands() -> None:
     except ImportError:
         return
     cli.add_command(ocr_command, name="ocr")
+
+
+if __name__ == "__main__":
+    main()

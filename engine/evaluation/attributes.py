@@ -25,9 +25,20 @@ _LIST = frozenset(
     {"append", "clear", "copy", "count", "extend", "index", "insert", "pop", "remove", "reverse", "sort"}
 )
 _TUPLE = frozenset({"count", "index"})
-_DICT = frozenset({"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"})
+_DICT = frozenset(
+    {"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"}
+)
 _FROZENSET = frozenset(
-    {"copy", "difference", "intersection", "isdisjoint", "issubset", "issuperset", "symmetric_difference", "union"}
+    {
+        "copy",
+        "difference",
+        "intersection",
+        "isdisjoint",
+        "issubset",
+        "issuperset",
+        "symmetric_difference",
+        "union",
+    }
 )
 _SET = _FROZENSET | {
     "add", "clear", "difference_update", "discard", "intersection_update", "pop", "remove",
@@ -42,9 +53,7 @@ _DATE = frozenset(
 _TIME = frozenset(
     {"hour", "isoformat", "microsecond", "minute", "replace", "second", "strftime", "tzinfo", "utcoffset"}
 )
-_DATETIME = (
-    _DATE | _TIME | {"astimezone", "date", "time", "timestamp"}
-)
+_DATETIME = _DATE | _TIME | {"astimezone", "date", "time", "timestamp"}
 _TIMEDELTA = frozenset({"days", "microseconds", "seconds", "total_seconds"})
 
 #: Attributes readable on instances, by type (looked up along the instance's type's MRO).

@@ -10,10 +10,11 @@ from typing import Any
 
 from engine.errors import EngineError, EvaluationError, EvaluationLimitExceeded
 from engine.evaluation import policy
+from engine.evaluation.budget import SOURCE_FILENAME, Stop
 from engine.evaluation.limits import Limits
 from engine.evaluation.messages import message
 from engine.evaluation.namespace import builtins_for
-from engine.evaluation.runtime import SOURCE_FILENAME, Runtime, Stop
+from engine.evaluation.runtime import Runtime
 from engine.evaluation.transform import GUARD_NAMES, compile_guarded
 
 _RESERVED = GUARD_NAMES | {"__builtins__"}
@@ -39,7 +40,9 @@ class Evaluator:
                 raise ValueError(f"{name!r} cannot be offered to evaluated code as a function name")
         self.limits = limits or Limits()
         self.functions: Mapping[str, Callable[..., Any]] = MappingProxyType(dict(functions or {}))
-        self._compiled: Callable[[str, str], CodeType] = functools.lru_cache(maxsize=cache_size)(self._compile)
+        self._compiled: Callable[[str, str], CodeType] = functools.lru_cache(maxsize=cache_size)(
+            self._compile
+        )
 
     # -- checking (deploy time) ---------------------------------------------------------------------
 
@@ -73,7 +76,9 @@ class Evaluator:
 
     # -- running ------------------------------------------------------------------------------------
 
-    def evaluate(self, source: str, context: Mapping[str, Any], *, external: Mapping[str, Any] | None = None) -> Any:
+    def evaluate(
+        self, source: str, context: Mapping[str, Any], *, external: Mapping[str, Any] | None = None
+    ) -> Any:
         """The value of expression ``source`` with the names in ``context`` (and ``external``).
 
         :raises EvaluationRefused: the source, or a value it reached, is not allowed.
@@ -188,4 +193,3 @@ def _script_text(source: Any) -> str:
     if not isinstance(source, str):
         raise policy.refusal("EVALUATION_SYNTAX_ERROR", 1, detail="missing script")
     return textwrap.dedent(source)
-

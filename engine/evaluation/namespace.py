@@ -16,7 +16,9 @@ from engine.evaluation.runtime import Runtime
 _INTERNAL_IMPORTS: Mapping[str, Any] = MappingProxyType({"time": time_module, "_strptime": _strptime})
 
 
-def _internal_import(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0) -> Any:
+def _internal_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
     """``__import__`` for the built-in types' own imports only.
 
     :raises ImportError: for any other module.

@@ -105,12 +105,21 @@ def parse(source: str, mode: str, max_chars: int) -> ast.AST:
 def check(tree: ast.AST, source: str, mode: str) -> None:
     """Refuse ``tree`` (parsed from ``source``) unless both policies accept it.
 
-    :raises EvaluationRefused: with the first problem found, its code and line.
+    :raises EvaluationRefused: for the problem that comes first in the source, with its code and line.
     """
+    found: list[tuple[int, int, int, EvaluationRefused]] = []
     for node, line, depth in _walk(tree):
         if depth > MAX_NESTING:
-            raise refusal("EVALUATION_REFUSED_CONSTRUCT", line, construct=f"nesting deeper than {MAX_NESTING}")
-        _check_node(node, line)
+            raise refusal(
+                "EVALUATION_REFUSED_CONSTRUCT", line, construct=f"nesting deeper than {MAX_NESTING}"
+            )
+        try:
+            _check_node(node, line)
+        except EvaluationRefused as err:
+            where = (line, getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0) or 0)
+            found.append((*where, err))
+    if found:
+        raise min(found, key=lambda item: item[:3])[3]
     _check_with_restrictedpython(source, mode)
 
 
@@ -146,7 +155,9 @@ def _check_node(node: ast.AST, line: int) -> None:
             _check_name(name, line)
     elif isinstance(node, ast.ExceptHandler):
         if node.type is None:
-            raise refusal("EVALUATION_REFUSED_CONSTRUCT", line, construct="bare except (name the exception types)")
+            raise refusal(
+                "EVALUATION_REFUSED_CONSTRUCT", line, construct="bare except (name the exception types)"
+            )
         if node.name is not None:
             _check_name(node.name, line)
     elif isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):

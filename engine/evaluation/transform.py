@@ -97,7 +97,9 @@ class GuardInjector(ast.NodeTransformer):
             return node
         current = ast.copy_location(ast.Name(id=node.target.id, ctx=ast.Load()), node.target)
         target = ast.copy_location(ast.Name(id=node.target.id, ctx=ast.Store()), node.target)
-        return ast.copy_location(ast.Assign(targets=[target], value=_call(guard, [current, node.value], node)), node)
+        return ast.copy_location(
+            ast.Assign(targets=[target], value=_call(guard, [current, node.value], node)), node
+        )
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
         self.generic_visit(node)
@@ -131,6 +133,6 @@ class GuardInjector(ast.NodeTransformer):
 
 def compile_guarded(tree: ast.AST, mode: str) -> Any:
     """Inject the guards into ``tree`` (modified in place) and compile it."""
-    tree = GuardInjector().visit(tree)
-    ast.fix_missing_locations(tree)
-    return compile(tree, "<evaluated>", mode, dont_inherit=True)
+    guarded = GuardInjector().visit(tree)
+    ast.fix_missing_locations(guarded)
+    return compile(guarded, "<evaluated>", mode, dont_inherit=True)
