@@ -17,7 +17,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -32,6 +34,7 @@ from engine.db.models import (
     JobStatus,
     MessageSubscription,
     ProcessInstance,
+    ReceivedMessage,
     TaskStatus,
 )
 from engine.db.session import Database, with_retries
@@ -186,6 +189,8 @@ class Advancer:
 
     def _write_back(self, c: Cycle) -> None:
         row, wf, now = c.row, c.workflow, c.now
+        if row.status == InstanceStatus.RUNNING:
+            self._deliver_kept_messages(c)
         self._record_steps(c)
         row.state = self.serialize(wf)
         row.lock_version += 1
@@ -200,10 +205,41 @@ class Advancer:
             self._write_service_jobs(c)
             self._sync_timer_job(c)
             self._sync_subscriptions(c)
-        else:
+        elif row.has_service_jobs or row.has_timer or row.waits_for_message:
             self.close_side_tables(c.session, row.id, now)
+            row.has_service_jobs = row.has_timer = row.waits_for_message = False
         for event, details in c.history:
             self.history.add(c.session, row.id, now, event, actor=c.actor, details=details)
+
+    def _deliver_kept_messages(self, c: Cycle) -> None:
+        """Hand the instance the kept messages it now waits for, oldest first."""
+        for _ in range(20):
+            waiting = waiting_messages(c.workflow, c.row)
+            if not waiting:
+                return
+            kept = c.session.scalars(
+                select(ReceivedMessage)
+                .where(
+                    ReceivedMessage.message_name.in_({name for name, _ in waiting}),
+                    ReceivedMessage.delivered_at.is_(None),
+                    ReceivedMessage.expires_at > c.now,
+                )
+                .order_by(ReceivedMessage.received_at)
+            )
+            match = next((m for m in kept if any(m.message_name == n and keys_match(k, m.correlation) for n, k in waiting)), None)
+            if match is None or not self.deliver(c, match):
+                return
+
+    def deliver(self, c: Cycle, msg: ReceivedMessage) -> bool:
+        """Deliver one received message to the cycle's workflow; False when nothing caught it."""
+        payload = json.loads(self.cipher.decrypt_text(msg.payload))
+        event = BpmnEvent(MessageEventDefinition(msg.message_name), payload)
+        if not c.workflow.event_manager.catch(event, internal=False):
+            return False
+        msg.delivered_at, msg.instance_id = c.now, c.row.id
+        c.history.append(("message_received", {"message": msg.message_name, "message_id": msg.message_id}))
+        c.run_engine_steps()
+        return True
 
     def _record_steps(self, c: Cycle) -> None:
         for step in c.steps:
@@ -236,12 +272,15 @@ class Advancer:
 
     def _sync_human_tasks(self, c: Cycle) -> None:
         ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows = {
-            r.id: r
-            for r in c.session.scalars(
-                select(HumanTask).where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
-            )
-        }
+        open_rows: dict[str, HumanTask] = {}
+        if c.row.has_open_tasks:
+            open_rows = {
+                r.id: r
+                for r in c.session.scalars(
+                    select(HumanTask).where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
+                )
+            }
+        c.row.has_open_tasks = bool(ready)
         for task_id, row in open_rows.items():
             if task_id not in ready:
                 row.status = TaskStatus.COMPLETED if task_id in c.completed_task_ids else TaskStatus.CANCELLED
@@ -284,15 +323,20 @@ class Advancer:
             for t in c.workflow.get_tasks(state=TaskState.STARTED)
             if isinstance(t.task_spec, DeferredServiceTask)
         }
-        for job in c.session.scalars(
-            select(Job).where(
-                Job.instance_id == c.row.id, Job.kind == JobKind.SERVICE, Job.status == JobStatus.PENDING
-            )
-        ):
-            if job.task_id not in started:  # interrupted, e.g. by a boundary timer
-                job.status = JobStatus.CANCELLED
-                job.dedupe_key = None
-                job.updated_at = c.now
+        still_pending = False
+        if c.row.has_service_jobs:
+            for job in c.session.scalars(
+                select(Job).where(
+                    Job.instance_id == c.row.id, Job.kind == JobKind.SERVICE, Job.status == JobStatus.PENDING
+                )
+            ):
+                if job.task_id not in started:  # interrupted, e.g. by a boundary timer
+                    job.status = JobStatus.CANCELLED
+                    job.dedupe_key = None
+                    job.updated_at = c.now
+                else:
+                    still_pending = True
+        c.row.has_service_jobs = still_pending or bool(c.ctx.pending_calls)
         for call in c.ctx.pending_calls:
             retries = call.retries if call.retries is not None else self.default_retries
             backoff = float(call.backoff_base) if call.backoff_base else self.default_backoff
@@ -319,9 +363,12 @@ class Advancer:
 
     def _sync_timer_job(self, c: Cycle) -> None:
         due = next_timer_due(c.workflow)
+        if due is None and not c.row.has_timer:
+            return
         key = f"timer:{c.row.id}"
         job = c.session.scalars(select(Job).where(Job.dedupe_key == key)).one_or_none()
-        if due is None or c.row.status != InstanceStatus.RUNNING:
+        c.row.has_timer = due is not None and c.row.status == InstanceStatus.RUNNING
+        if not c.row.has_timer:
             if job is not None:
                 c.session.delete(job)
             return
@@ -347,8 +394,11 @@ class Advancer:
             job.attempts = 0
 
     def _sync_subscriptions(self, c: Cycle) -> None:
-        c.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == c.row.id))
-        for name, keys in waiting_messages(c.workflow, c.row):
+        waiting = waiting_messages(c.workflow, c.row)
+        if c.row.waits_for_message:
+            c.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == c.row.id))
+        c.row.waits_for_message = bool(waiting)
+        for name, keys in waiting:
             c.session.add(
                 MessageSubscription(
                     instance_id=c.row.id,
@@ -369,6 +419,11 @@ class Advancer:
         ):
             job.status, job.dedupe_key, job.updated_at = JobStatus.CANCELLED, None, now
         session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
+
+
+def keys_match(known: dict[str, str], correlation: str) -> bool:
+    """Whether every key a message carries equals the waiting instance's value."""
+    return all(known.get(k) == v for k, v in json.loads(correlation).items())
 
 
 def new_attempt_key() -> str:

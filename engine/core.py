@@ -112,14 +112,11 @@ class Engine:
 
     def start(self, process_id: str, data: dict[str, Any] | None = None, **kwargs: Any) -> str:
         """Start an instance of the newest version of ``process_id``; see :class:`StartRequest`."""
-        instance_id = self.instances.start(StartRequest(process_id=process_id, data=data or {}, **kwargs))
-        self.messages.deliver_kept(instance_id)
-        return instance_id
+        return self.instances.start(StartRequest(process_id=process_id, data=data or {}, **kwargs))
 
     def complete_task(self, task_id: str, data: dict[str, Any] | None, actor: str | None) -> None:
         """Complete a human task with form data; see :meth:`HumanTasks.complete`."""
-        instance_id = self.tasks.complete(task_id, data or {}, actor)
-        self.messages.deliver_kept(instance_id)
+        self.tasks.complete(task_id, data or {}, actor)
 
     def run_jobs(self, worker_id: str = "inline", max_jobs: int | None = None) -> int:
         """Run every due job now (``shebao worker --once``); returns how many ran."""
@@ -131,8 +128,6 @@ class Engine:
                 break
             for job in batch:
                 self.jobs.run(job, worker_id)
-                if job.instance_id:
-                    self.messages.deliver_kept(job.instance_id)
                 ran += 1
                 if max_jobs is not None and ran >= max_jobs:
                     return ran

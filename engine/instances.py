@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from engine.advance import ACTIVE, Advancer, Cycle
-from engine.db.models import InstanceStatus, ProcessDefinition, ProcessInstance
+from engine.db.models import InstanceStatus, ProcessDefinition, ProcessInstance, new_id
 from engine.db.session import with_retries
 from engine.errors import DuplicateBusinessKey, InstanceStateConflict, InvalidInput
 from engine.spiff import SERIALIZER_VERSION, attach_context
@@ -65,6 +65,7 @@ class Instances:
                     first[0].data.update(req.data)
                 now = self.adv.clock.now()
                 row = ProcessInstance(
+                    id=new_id(),
                     definition_id=definition.id,
                     process_id=definition.process_id,
                     business_key=req.business_key,
@@ -79,16 +80,12 @@ class Instances:
                     created_at=now,
                     updated_at=now,
                     lock_version=0,
+                    has_open_tasks=False,
+                    has_service_jobs=False,
+                    has_timer=False,
+                    waits_for_message=False,
                 )
                 s.add(row)
-                try:
-                    s.flush()
-                except IntegrityError as exc:
-                    raise DuplicateBusinessKey(
-                        f"an active {req.process_id} instance already has business key {req.business_key!r}",
-                        process_id=req.process_id,
-                        business_key=req.business_key,
-                    ) from exc
                 cycle = Cycle(s, row, wf, ctx, req.actor, now)
                 cycle.history.insert(0, ("instance_started", {"version": definition.version}))
                 self.adv.history.add(
@@ -97,7 +94,16 @@ class Instances:
                 cycle.history.clear()
                 cycle.run_engine_steps()
                 self.adv.write_back(cycle)
-                uow.commit()
+                try:
+                    uow.commit()
+                except IntegrityError as exc:
+                    if req.unique_key and "active_key" in str(exc.orig):
+                        raise DuplicateBusinessKey(
+                            f"an active {req.process_id} instance already has business key {req.business_key!r}",
+                            process_id=req.process_id,
+                            business_key=req.business_key,
+                        ) from exc
+                    raise
                 return row.id
 
         return with_retries(attempt)

@@ -363,6 +363,7 @@ class JobExecutor:
             assert job is not None
             inc.status, inc.resolved_at, inc.resolved_by = IncidentStatus.RESOLVED, c.now, actor
             job.status, job.attempts, job.due_at = JobStatus.PENDING, 0, c.now
+            c.row.has_service_jobs = True
             job.attempt_key = new_attempt_key()
             job.locked_by = job.locked_until = None
             c.history.append(("incident_retried", {"incident_id": incident_id, "operator": job.operator}))

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -88,40 +86,6 @@ class Messages:
     def _deliver(self, instance_id: str, message_id: str) -> bool:
         def act(c: Cycle) -> bool:
             msg = c.session.scalars(select(ReceivedMessage).where(ReceivedMessage.message_id == message_id)).one()
-            if msg.delivered_at is not None:
-                return False
-            payload = json.loads(self.adv.cipher.decrypt_text(msg.payload))
-            event = BpmnEvent(MessageEventDefinition(msg.message_name), payload)
-            caught = c.workflow.event_manager.catch(event, internal=False)
-            if not caught:
-                return False
-            msg.delivered_at, msg.instance_id = c.now, c.row.id
-            c.history.append(("message_received", {"message": msg.message_name, "message_id": message_id}))
-            c.run_engine_steps()
-            return True
+            return msg.delivered_at is None and self.adv.deliver(c, msg)
 
         return bool(self.adv.run(instance_id, None, act))
-
-    def deliver_kept(self, instance_id: str) -> int:
-        """Deliver messages kept for an instance that now waits for them; returns how many."""
-        delivered = 0
-        now = self.adv.clock.now()
-        with self.db.reading() as uow:
-            subs = list(uow.session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance_id)))
-            waiting = [(s.message_name, json.loads(s.correlation)) for s in subs]
-            candidates = []
-            for name, known in waiting:
-                for msg in uow.session.scalars(
-                    select(ReceivedMessage).where(
-                        ReceivedMessage.message_name == name,
-                        ReceivedMessage.delivered_at.is_(None),
-                        ReceivedMessage.expires_at > now,
-                    ).order_by(ReceivedMessage.received_at)
-                ):
-                    keys = json.loads(msg.correlation)
-                    if all(known.get(k) == v for k, v in keys.items()):
-                        candidates.append(msg.message_id)
-        for message_id in candidates:
-            if self._deliver(instance_id, message_id):
-                delivered += 1
-        return delivered

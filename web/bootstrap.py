@@ -30,9 +30,8 @@ def load_env_file(path: str | os.PathLike[str]) -> None:
 
 def build_operators(environ: dict[str, str] | None = None) -> OperatorRegistry:
     """The registry of every operator the product ships."""
-    from connectors.registry import register_connectors
-
     from connectors.config import ConnectorConfig
+    from connectors.registry import register_connectors
 
     registry = OperatorRegistry()
     register_connectors(registry, ConnectorConfig.from_env(environ if environ is not None else dict(os.environ)))

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -175,6 +175,11 @@ class ProcessInstance(Base):
     city_scope: Mapped[str | None] = mapped_column(String(20))
     current_stage: Mapped[str | None] = mapped_column(String(200))
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # What may exist beside the state, so that an advance skips the queries it does not need.
+    has_open_tasks: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_service_jobs: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_timer: Mapped[bool] = mapped_column(Boolean, default=False)
+    waits_for_message: Mapped[bool] = mapped_column(Boolean, default=False)
     started_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -191,6 +196,7 @@ class HumanTask(Base):
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the workflow task's id
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise", viewonly=False)  # orders inserts
     process_id: Mapped[str] = mapped_column(String(200))
     element_id: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
@@ -222,6 +228,7 @@ class Job(Base):
     # Unique while meaningful: one job per waiting service task, per instance timer, per scan slot.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     instance_id: Mapped[str | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise", viewonly=False)  # orders inserts
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str | None] = mapped_column(String(200))
     operator: Mapped[str | None] = mapped_column(String(200))
@@ -245,6 +252,7 @@ class MessageSubscription(Base):
     __table_args__ = (Index("ix_message_subscriptions_match", "message_name", "correlation"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise", viewonly=False)  # orders inserts
     message_name: Mapped[str] = mapped_column(String(200))
     correlation: Mapped[str] = mapped_column(String(500))  # canonical JSON of the keys (hashed values)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -284,6 +292,7 @@ class Incident(Base):
     __tablename__ = "incidents"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     instance_id: Mapped[str] = mapped_column(ForeignKey("process_instances.id"), index=True)
+    instance: Mapped[ProcessInstance] = relationship(lazy="raise", viewonly=False)  # orders inserts
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"))
     element_id: Mapped[str | None] = mapped_column(String(200))
     operator: Mapped[str | None] = mapped_column(String(200))

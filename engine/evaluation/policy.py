@@ -201,6 +201,8 @@ def _check_with_restrictedpython(source: str, mode: str) -> None:
         RestrictingNodeTransformer(errors, [], {}).visit(ast.parse(source, mode=mode))
     except RecursionError:
         errors.append("Line 1: too deeply nested")
+    except Exception as err:  # a crash of the second opinion refuses rather than lets through
+        errors.append(f"Line 1: {type(err).__name__}: {err}")
     if errors:
         first = errors[0]
         match = _RP_LINE.match(first)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:30:25.803880
+Create Date: 2026-11-22 00:42:46.476019
 """
 
 from alembic import op
@@ -144,6 +144,10 @@ def upgrade() -> None:
     sa.Column('city_scope', sa.String(length=20), nullable=True),
     sa.Column('current_stage', sa.String(length=200), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
+    sa.Column('has_open_tasks', sa.Boolean(), nullable=False),
+    sa.Column('has_service_jobs', sa.Boolean(), nullable=False),
+    sa.Column('has_timer', sa.Boolean(), nullable=False),
+    sa.Column('waits_for_message', sa.Boolean(), nullable=False),
     sa.Column('started_by', sa.String(length=100), nullable=True),
     sa.Column('created_at', engine.db.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', engine.db.models.UTCDateTime(timezone=True), nullable=False),
