@@ -210,6 +210,8 @@ class Advancer:
             row.has_service_jobs = row.has_timer = row.waits_for_message = False
         for event, details in c.history:
             self.history.add(c.session, row.id, now, event, actor=c.actor, details=details)
+        c.session.flush()  # the instance row first: history refers to it
+        self.history.write_pending(c.session)
 
     def _deliver_kept_messages(self, c: Cycle) -> None:
         """Hand the instance the kept messages it now waits for, oldest first."""

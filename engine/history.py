@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.crypto import Cipher
@@ -28,6 +28,9 @@ class HistoryItem:
     details: dict[str, Any]
 
 
+_PENDING = "shebao_history_pending"
+
+
 class HistoryWriter:
     """Adds history entries inside the caller's unit of work; details are encrypted."""
 
@@ -46,18 +49,24 @@ class HistoryWriter:
         actor: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Append one entry."""
-        session.add(
-            HistoryEntry(
-                instance_id=instance_id,
-                at=at,
-                event=event,
-                element_id=element_id,
-                element_name=element_name,
-                actor=actor,
-                details=self.cipher.encrypt_text(dumps(details)) if details else None,
-            )
+        """Append one entry (written by :meth:`write_pending`, in one statement per advance)."""
+        session.info.setdefault(_PENDING, []).append(
+            {
+                "instance_id": instance_id,
+                "at": at,
+                "event": event,
+                "element_id": element_id,
+                "element_name": element_name,
+                "actor": actor,
+                "details": self.cipher.encrypt_text(dumps(details)) if details else None,
+            }
         )
+
+    def write_pending(self, session: Session) -> None:
+        """Insert the entries added in this unit of work so far."""
+        rows = session.info.pop(_PENDING, None)
+        if rows:
+            session.execute(insert(HistoryEntry), rows)
 
     def read(self, session: Session, instance_id: str) -> list[HistoryItem]:
         """All entries of an instance, oldest first."""

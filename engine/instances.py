@@ -93,8 +93,8 @@ class Instances:
                 )
                 cycle.history.clear()
                 cycle.run_engine_steps()
-                self.adv.write_back(cycle)
                 try:
+                    self.adv.write_back(cycle)
                     uow.commit()
                 except IntegrityError as exc:
                     if req.unique_key and "active_key" in str(exc.orig):
