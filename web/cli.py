@@ -146,11 +146,11 @@ def deploy(paths: tuple[str, ...], actor: str | None, as_json: bool) -> None:
         _fail("no .bpmn, .dmn or form .json files found")
     result = _engine().deploy(files, name=", ".join(paths or ("workflows",)), actor=actor)
 
-    def text(r: Any) -> str:
-        lines = [f"deployed {p['process_id']} version {p['version']}" for p in r.processes]
-        lines += [f"deployed decision {d['decision_id']} version {d['version']}" for d in r.decisions]
-        lines += [f"unchanged {name}" for name in r.unchanged]
-        lines += [f"warning: {_describe_item(w)}" for w in r.warnings]
+    def text(r: dict[str, Any]) -> str:
+        lines = [f"deployed {p['process_id']} version {p['version']}" for p in r["processes"]]
+        lines += [f"deployed decision {d['decision_id']} version {d['version']}" for d in r["decisions"]]
+        lines += [f"unchanged {name}" for name in r["unchanged"]]
+        lines += [f"warning: {_describe_item(w)}" for w in r["warnings"]]
         return "\n".join(lines) or "nothing to deploy"
 
     _out(result.__dict__, as_json, text)

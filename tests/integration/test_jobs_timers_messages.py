@@ -140,3 +140,33 @@ def test_a_message_is_delivered_once_by_id_and_kept_until_an_instance_waits_for_
 
     later = engine.start("callback", {}, business_key="T-2")
     assert open_elements(engine, later) == ["confirm"]
+
+
+def test_a_recurring_scan_runs_once_per_slot_across_workers(engine_env, ledger):
+    runs = []
+    first, second = make_engine(engine_env), make_engine(engine_env)
+    for eng in (first, second):
+        eng.jobs.add_scan("sla", timedelta(hours=1), lambda now, eng=eng: runs.append(eng))
+    first.run_jobs("w1")
+    second.run_jobs("w2")
+    assert len(runs) == 1
+    first.clock.advance(timedelta(hours=1))
+    second.run_jobs("w2")
+    first.run_jobs("w1")
+    assert len(runs) == 2
+    first.dispose()
+    second.dispose()
+
+
+def test_timers_survive_a_restart_of_the_engine(engine_env, ledger):
+    first = make_engine(engine_env)
+    first.deploy(bpmn("deadline.bpmn"))
+    iid = first.start("deadline", {"applied_on": first.clock.now().date().isoformat()})
+    first.dispose()
+    first.clock.advance(timedelta(days=4))
+    restarted = make_engine(engine_env)
+    restarted.run_jobs()
+    with restarted.db.reading() as uow:
+        steps = [h.element_id for h in restarted.history.read(uow.session, iid) if h.event == "step_completed"]
+    assert "remind" in steps
+    restarted.dispose()
