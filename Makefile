@@ -22,6 +22,7 @@ lint: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	bash scripts/run-tests.sh
 
 demo: install

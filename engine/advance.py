@@ -391,6 +391,7 @@ class Advancer:
                 )
             )
         else:
+            assert due is not None
             job.due_at, job.status, job.updated_at = due, JobStatus.PENDING, c.now
             job.locked_by = job.locked_until = None
             job.attempts = 0

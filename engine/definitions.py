@@ -80,10 +80,10 @@ class DefinitionStore:
         result = DeployResult(deployment_id=None, warnings=[_as_dict(w) for w in parsed.warnings])
         deployment = Deployment(id=new_id(), name=name, created_at=now, created_by=actor, files=json.dumps(shas))
         new_rows: list[Any] = []
-        for did, info in parsed.decisions.items():
+        for did, dinfo in parsed.decisions.items():
             exists = session.scalars(
                 select(DecisionDefinition.id).where(
-                    DecisionDefinition.decision_id == did, DecisionDefinition.content_hash == info.content_hash
+                    DecisionDefinition.decision_id == did, DecisionDefinition.content_hash == dinfo.content_hash
                 )
             ).first()
             if exists:
@@ -94,15 +94,15 @@ class DefinitionStore:
                 DecisionDefinition(
                     decision_id=did,
                     version=version,
-                    name=info.name,
-                    content_hash=info.content_hash,
-                    path=info.path,
-                    file_sha256=shas[info.path],
+                    name=dinfo.name,
+                    content_hash=dinfo.content_hash,
+                    path=dinfo.path,
+                    file_sha256=shas[dinfo.path],
                     deployment_id=deployment.id,
                     created_at=now,
                 )
             )
-            result.decisions.append({"decision_id": did, "version": version, "path": info.path})
+            result.decisions.append({"decision_id": did, "version": version, "path": dinfo.path})
         for pid, info in parsed.processes.items():
             exists = session.scalars(
                 select(ProcessDefinition.id).where(

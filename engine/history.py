@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from engine.crypto import Cipher
@@ -29,6 +29,7 @@ class HistoryItem:
 
 
 _PENDING = "shebao_history_pending"
+HISTORY_TABLE: Table = HistoryEntry.__table__  # type: ignore[assignment]
 
 
 class HistoryWriter:
@@ -66,7 +67,7 @@ class HistoryWriter:
         """Insert the entries added in this unit of work so far."""
         rows = session.info.pop(_PENDING, None)
         if rows:
-            session.execute(HistoryEntry.__table__.insert(), rows)  # executemany, no RETURNING
+            session.execute(HISTORY_TABLE.insert(), rows)  # executemany, no RETURNING
 
     def read(self, session: Session, instance_id: str) -> list[HistoryItem]:
         """All entries of an instance, oldest first."""

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -26,6 +27,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser, ServiceTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -81,7 +84,7 @@ def run_context(task_or_workflow: Any) -> RunContext:
 
 def attach_context(workflow: BpmnWorkflow, ctx: RunContext) -> RunContext:
     """Attach a run context to a created or restored workflow."""
-    workflow.run_context = ctx  # type: ignore[attr-defined]
+    workflow.run_context = ctx
     return ctx
 
 
@@ -112,16 +115,23 @@ class LateBoundBusinessRuleTask(BusinessRuleTask):
 
     def _run_hook(self, my_task: Any) -> bool:
         ctx = run_context(my_task)
-        engine, version = self.dmnEngine, 0
+        engine: Any = self.dmnEngine
+        version = 0
         if ctx.resolve_decision is not None and self.decision_id:
             engine, version = ctx.resolve_decision(self.decision_id)
         ctx.decisions.append(DecisionAnswer(self.bpmn_id, self.decision_id, version))
-        original = self.dmnEngine
-        self.dmnEngine = engine
+        # The library's hook evaluates self.dmnEngine; the spec is shared between threads, so the
+        # resolved engine is applied here instead of being swapped onto the spec.
         try:
-            return super()._run_hook(my_task)
-        finally:
-            self.dmnEngine = original
+            my_task.data = DeepMerge.merge(my_task.data, engine.result(my_task))
+        except SpiffWorkflowException as we:
+            we.add_note(f"Business Rule Task '{self.bpmn_name}'.")
+            raise
+        except Exception as exc:
+            error = WorkflowTaskException(str(exc), task=my_task)
+            error.add_note(f"Business Rule Task '{self.bpmn_name}'.")
+            raise error from exc
+        return bool(super(BusinessRuleTaskMixin, self)._run_hook(my_task))
 
 
 class _LateBoundBusinessRuleTaskParser(BusinessRuleTaskParser):

@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations on the connection the engine hands over."""
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from engine.db.models import Base
 
@@ -13,14 +14,14 @@ def run() -> None:
     if connection is None:
         from sqlalchemy import create_engine
 
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
         with engine.begin() as conn:
             _run(conn)
         return
     _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
