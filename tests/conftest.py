@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+pytest_plugins = ["tests.plugins.sandbox"]
+
 PG_ADMIN_URL = os.environ.get("SHEBAO_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 TEST_DATA_KEY = "test-data-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -405,6 +405,16 @@ def serve(host: str, port: int, threads: int) -> None:
 
 
 @cli.command()
+@click.option("--demo-data", is_flag=True, help="Seed the demo people, employers and cards.")
+@handles_errors
+def sandbox(demo_data: bool) -> None:
+    """Run the stand-in bureau and banks on 127.0.0.1 until Ctrl-C."""
+    from sandbox.run import run
+
+    run(demo_data=demo_data)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 def demo(host: str, port: int) -> None:

@@ -31,7 +31,11 @@ def run_demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Set up and start sandbox, worker and web server; stop them all on Ctrl-C."""
     ensure_secrets()
     shebao = [sys.executable, "-m", "web.cli"]
-    env = {**os.environ, "SHEBAO_ENV_FILE": str(VAR / "secrets.env")}
+    env = {
+        **os.environ,
+        "SHEBAO_ENV_FILE": str(VAR / "secrets.env"),
+        "SHEBAO_ADAPTERS_FILE": os.environ.get("SHEBAO_ADAPTERS_FILE", str(VAR / "sandbox" / "adapters.json")),
+    }
     subprocess.run([*shebao, "db", "upgrade"], check=True, env=env)
     if any(Path("workflows").rglob("*.bpmn")) or any(Path("workflows").rglob("*.dmn")):
         subprocess.run([*shebao, "deploy", "workflows"], check=True, env=env)
@@ -40,7 +44,8 @@ def run_demo(host: str = "127.0.0.1", port: int = 8000) -> None:
         from web.cli import cli
 
         if "sandbox" in cli.commands:
-            children.append(subprocess.Popen([*shebao, "sandbox"], env=env))
+            children.append(subprocess.Popen([*shebao, "sandbox", "--demo-data"], env=env))
+            time.sleep(2)  # the sandbox writes the adapters file the worker and server read
         children.append(subprocess.Popen([*shebao, "worker"], env=env))
         children.append(subprocess.Popen([*shebao, "serve", "--host", host, "--port", str(port)], env=env))
         time.sleep(1.5)
