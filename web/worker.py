@@ -45,6 +45,7 @@ def run_worker(engine: Any, *, once: bool = False, worker_id: str | None = None,
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per tick is noise
     log.info("worker %s started", worker_id)
     tick()
     scheduler.start()
