@@ -167,12 +167,16 @@ class Advancer:
             raise InstanceNotFound(f"no process instance {instance_id}", instance_id=instance_id)
         return row
 
-    def run(self, instance_id: str, actor: str | None, act: Callable[[Cycle], R]) -> R:
-        """Lock, restore, ``act``, run steps, write back and commit; retried on lock failures."""
+    def run(self, instance_id: str | Callable[[Session], str], actor: str | None, act: Callable[[Cycle], R]) -> R:
+        """Lock, restore, ``act``, run steps, write back and commit; retried on lock failures.
+
+        ``instance_id`` may be a function that finds the id inside the transaction (e.g. from a task).
+        """
 
         def attempt() -> R:
             with self.db.unit_of_work() as uow:
-                row = self.lock(uow.session, instance_id)
+                iid = instance_id if isinstance(instance_id, str) else instance_id(uow.session)
+                row = self.lock(uow.session, iid)
                 wf, ctx = self.restore(row)
                 cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now())
                 result = act(cycle)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -149,15 +150,20 @@ class HumanTasks:
     def _check_form(self, row: HumanTask, data: dict[str, Any]) -> None:
         if not isinstance(data, dict):
             raise InvalidInput("task data must be a JSON object")
-        if not row.form_schema or self.validate_form is None:
+        if row.form_schema:
+            with self.db.reading() as uow:
+                self._validate_in(uow.session, row, data)
+
+    def _validate_in(self, session: Session, row: HumanTask, data: dict[str, Any]) -> None:
+        """Validate ``data`` against the task's deployed form, reading the files with ``session``."""
+        if self.validate_form is None or not row.form_schema:
             return
-        with self.db.reading() as uow:
-            inst = uow.session.get(ProcessInstance, row.instance_id)
-            assert inst is not None
-            definition = uow.session.get(ProcessDefinition, inst.definition_id)
-            assert definition is not None
-            schema = self._form_file(uow.session, definition, row.form_schema)
-            ui = self._form_file(uow.session, definition, row.form_ui_schema) if row.form_ui_schema else None
+        inst = session.get(ProcessInstance, row.instance_id)
+        assert inst is not None
+        definition = session.get(ProcessDefinition, inst.definition_id)
+        assert definition is not None
+        schema = self._form_file(session, definition, row.form_schema)
+        ui = self._form_file(session, definition, row.form_ui_schema) if row.form_ui_schema else None
         if schema is None:
             raise InvalidInput(f"the form {row.form_schema} of this task is not deployed", form=row.form_schema)
         self.validate_form(row.form_schema, schema, ui, data)
@@ -171,14 +177,25 @@ class HumanTasks:
         return None
 
     def complete(self, task_id: str, data: dict[str, Any], actor: str | None) -> str:
-        """Complete a ready task with form ``data`` and run the instance on.
+        """Complete a ready task with form ``data`` and run the instance on; returns the instance id.
 
+        :raises TaskNotFound: when there is no such task.
         :raises InvalidInput: when the data does not fit the task's form (nothing changes).
         :raises TaskConflict: when the task is no longer ready or is claimed by someone else.
         :raises InstanceStateConflict: when the instance is suspended.
         """
-        row = self.get(task_id)
-        self._check_form(row, data)
+        if not isinstance(data, dict):
+            raise InvalidInput("task data must be a JSON object")
+        found: dict[str, str] = {}
+
+        def find(session: Session) -> str:
+            t = session.get(HumanTask, task_id)
+            if t is None:
+                raise TaskNotFound(f"no task {task_id}", task_id=task_id)
+            if t.form_schema:
+                self._validate_in(session, t, data)
+            found["instance_id"] = t.instance_id
+            return t.instance_id
 
         def act(c: Cycle) -> None:
             t = self._open_row(c.session, task_id)
@@ -188,8 +205,6 @@ class HumanTasks:
                 raise InstanceStateConflict(
                     f"instance {c.row.id} is {c.row.status.value}", instance_id=c.row.id, status=c.row.status.value
                 )
-            from uuid import UUID
-
             task = c.workflow.get_task_from_id(UUID(task_id))
             if task is None or task.state != TaskState.READY:
                 raise TaskConflict(f"task {task_id} is no longer ready", task_id=task_id)
@@ -201,5 +216,5 @@ class HumanTasks:
             c.completed_task_ids.add(task_id)
             c.run_engine_steps()
 
-        self.adv.run(row.instance_id, actor, act)
-        return row.instance_id
+        self.adv.run(find, actor, act)
+        return found["instance_id"]
