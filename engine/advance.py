@@ -261,6 +261,7 @@ class Advancer:
                 element_name=step.name,
                 actor=c.actor if step.kind in ("UserTask", "ManualTask") else None,
                 details={"kind": step.kind, **({"milestone": milestone} if milestone else {})},
+                sensitive=False,
             )
         for answer in c.ctx.decisions:
             self.history.add(
@@ -270,6 +271,7 @@ class Advancer:
                 "decision_evaluated",
                 element_id=answer.element_id,
                 details={"decision_id": answer.decision_id, "version": answer.version},
+                sensitive=False,
             )
         c.ctx.decisions.clear()
         c.steps.clear()

@@ -33,7 +33,12 @@ HISTORY_TABLE: Table = HistoryEntry.__table__  # type: ignore[assignment]
 
 
 class HistoryWriter:
-    """Adds history entries inside the caller's unit of work; details are encrypted."""
+    """Adds history entries inside the caller's unit of work.
+
+    Details that may carry personal data are encrypted. The engine's own step records (element kind,
+    milestone) hold none and are stored as plain JSON (``sensitive=False``), which readers tell apart
+    by the leading ``{`` — an encrypted token never starts with one.
+    """
 
     def __init__(self, cipher: Cipher) -> None:
         self.cipher = cipher
@@ -49,6 +54,7 @@ class HistoryWriter:
         element_name: str | None = None,
         actor: str | None = None,
         details: dict[str, Any] | None = None,
+        sensitive: bool = True,
     ) -> None:
         """Append one entry (written by :meth:`write_pending`, in one statement per advance)."""
         session.info.setdefault(_PENDING, []).append(
@@ -59,7 +65,7 @@ class HistoryWriter:
                 "element_id": element_id,
                 "element_name": element_name,
                 "actor": actor,
-                "details": self.cipher.encrypt_text(dumps(details)) if details else None,
+                "details": (self.cipher.encrypt_text(dumps(details)) if sensitive else dumps(details)) if details else None,
             }
         )
 
@@ -68,6 +74,11 @@ class HistoryWriter:
         rows = session.info.pop(_PENDING, None)
         if rows:
             session.execute(HISTORY_TABLE.insert(), rows)  # executemany, no RETURNING
+
+    def _details(self, stored: str | None) -> dict[str, Any]:
+        if not stored:
+            return {}
+        return json.loads(stored if stored.startswith("{") else self.cipher.decrypt_text(stored))
 
     def read(self, session: Session, instance_id: str) -> list[HistoryItem]:
         """All entries of an instance, oldest first."""
@@ -82,7 +93,7 @@ class HistoryWriter:
                 element_id=r.element_id,
                 element_name=r.element_name,
                 actor=r.actor,
-                details=json.loads(self.cipher.decrypt_text(r.details)) if r.details else {},
+                details=self._details(r.details),
             )
             for r in rows
         ]

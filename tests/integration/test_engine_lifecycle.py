@@ -159,3 +159,16 @@ def test_a_business_rule_task_uses_the_newest_decision_and_history_names_its_ver
     with engine.db.reading() as uow:
         decisions = [h.details for h in engine.history.read(uow.session, second) if h.event == "decision_evaluated"]
     assert decisions == [{"decision_id": "filing_window", "version": 2}]
+
+
+def test_history_keeps_personal_data_encrypted_and_engine_steps_readable(engine):
+    from engine.db.models import HistoryEntry
+
+    engine.deploy(bpmn("lifecycle.bpmn"))
+    iid = engine.start("lifecycle", {"amount": 1})
+    task = engine.tasks.list(InboxFilter(instance_id=iid))[0]
+    engine.tasks.claim(task.id, "alice")
+    with engine.db.reading() as uow:
+        rows = {r.event: r.details for r in uow.session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == iid))}
+    assert rows["step_completed"].startswith("{")
+    assert not rows["task_claimed"].startswith("{")  # carries the task id: encrypted
