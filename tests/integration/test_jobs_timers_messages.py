@@ -170,3 +170,13 @@ def test_timers_survive_a_restart_of_the_engine(engine_env, ledger):
         steps = [h.element_id for h in restarted.history.read(uow.session, iid) if h.event == "step_completed"]
     assert "remind" in steps
     restarted.dispose()
+
+
+def test_a_kept_message_expires_after_its_time(engine_env, ledger):
+    eng = make_engine({**engine_env, "SHEBAO_MESSAGE_TTL_SECONDS": "3600"})
+    eng.deploy(bpmn("callback.bpmn"))
+    assert eng.messages.receive("transfer.accepted", {"business_key": "T-9"}, {}, "msg-9").status == "kept"
+    eng.clock.advance(timedelta(hours=2))
+    iid = eng.start("callback", {}, business_key="T-9")
+    assert open_elements(eng, iid) == []  # still waiting: the kept message had expired
+    eng.dispose()
