@@ -35,7 +35,7 @@ from engine.db.models import (
     JobStatus,
     WorkerHeartbeat,
 )
-from engine.errors import BusinessError, IncidentNotFound, InstanceNotFound
+from engine.errors import BusinessError, IncidentNotFound, InstanceNotFound, TechnicalError
 from engine.operators import OperatorCall, OperatorRegistry
 from engine.spiff import DeferredServiceTask
 
@@ -169,7 +169,10 @@ class JobExecutor:
         except InstanceNotFound:
             self._finish(job.id, JobStatus.CANCELLED)
         except Exception as exc:  # noqa: BLE001 - a job must never take the worker down
-            log.exception("job %s failed", job.id)
+            if isinstance(exc, TechnicalError):
+                log.warning("job %s (%s) attempt %d failed: %s", job.id, job.operator, job.attempts, exc)
+            else:
+                log.exception("job %s (%s) attempt %d failed", job.id, job.operator, job.attempts)
             self._technical_failure(job, worker_id, exc)
 
     def _still_mine(self, cycle_or_session: Any, job: ClaimedJob, worker_id: str) -> Job | None:
