@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engine.assignment import LaneAssignment
@@ -79,6 +79,7 @@ class Cycle:
     now: datetime
     steps: list[Step] = field(default_factory=list)
     completed_task_ids: set[str] = field(default_factory=set)
+    ready_before: set[str] = field(default_factory=set)  # ready human tasks when the cycle began
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def run_engine_steps(self) -> None:
@@ -179,6 +180,7 @@ class Advancer:
                 row = self.lock(uow.session, iid)
                 wf, ctx = self.restore(row)
                 cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now())
+                cycle.ready_before = {str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True)}
                 result = act(cycle)
                 self.write_back(cycle)
                 uow.commit()
@@ -280,22 +282,23 @@ class Advancer:
 
     def _sync_human_tasks(self, c: Cycle) -> None:
         ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows: dict[str, HumanTask] = {}
-        if c.row.has_open_tasks:
-            open_rows = {
-                r.id: r
-                for r in c.session.scalars(
-                    select(HumanTask).where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
+        # Every task that was ready when the cycle began has its open inbox row; close those that
+        # are no longer ready with one statement each, without loading them.
+        gone = c.ready_before - ready.keys()
+        done = gone & c.completed_task_ids
+        for ids, values in (
+            (done, {"status": TaskStatus.COMPLETED, "completed_at": c.now, "completed_by": c.actor}),
+            (gone - done, {"status": TaskStatus.CANCELLED, "completed_at": c.now}),
+        ):
+            if ids:
+                c.session.execute(
+                    update(HumanTask)
+                    .where(HumanTask.id.in_(ids), HumanTask.status == TaskStatus.OPEN)
+                    .values(**values)
+                    .execution_options(synchronize_session="fetch")
                 )
-            }
         c.row.has_open_tasks = bool(ready)
-        for task_id, row in open_rows.items():
-            if task_id not in ready:
-                row.status = TaskStatus.COMPLETED if task_id in c.completed_task_ids else TaskStatus.CANCELLED
-                if row.status == TaskStatus.COMPLETED:
-                    row.completed_at, row.completed_by = c.now, c.actor
-                else:
-                    row.completed_at = c.now
+        open_rows = c.ready_before
         for task_id, task in ready.items():
             if task_id in open_rows:
                 continue
