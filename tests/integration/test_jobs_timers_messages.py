@@ -180,3 +180,26 @@ def test_a_kept_message_expires_after_its_time(engine_env, ledger):
     iid = eng.start("callback", {}, business_key="T-9")
     assert open_elements(eng, iid) == []  # still waiting: the kept message had expired
     eng.dispose()
+
+
+def test_a_service_task_s_own_retry_setting_replaces_the_default(engine, ledger):
+    source = bpmn("pay_only.bpmn")["pay_only.bpmn"].replace(
+        b"</spiffworkflow:parameters>", b'</spiffworkflow:parameters><spiffworkflow:retry retries="1" backoff_base="30" />'
+    )
+    engine.deploy({"pay_only.bpmn": source})
+    calls = []
+
+    def down(params, call):
+        calls.append(call.attempt)
+        raise ConnectionError("down")
+
+    object.__setattr__(engine.operators.get("test.pay"), "func", down)
+    iid = engine.start("pay_only", {"amount": 1})
+    engine.run_jobs()
+    engine.clock.advance(timedelta(seconds=10))  # less than the task's 30 s backoff (jitter ≥ 0.5)
+    engine.run_jobs()
+    assert calls == [1]
+    engine.clock.advance(timedelta(minutes=2))
+    engine.run_jobs()
+    assert calls == [1, 2]  # one retry, then the incident
+    assert [i.instance_id for i in engine.jobs.incidents()] == [iid]
