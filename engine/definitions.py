@@ -81,15 +81,10 @@ class DefinitionStore:
         deployment = Deployment(id=new_id(), name=name, created_at=now, created_by=actor, files=json.dumps(shas))
         new_rows: list[Any] = []
         for did, dinfo in parsed.decisions.items():
-            exists = session.scalars(
-                select(DecisionDefinition.id).where(
-                    DecisionDefinition.decision_id == did, DecisionDefinition.content_hash == dinfo.content_hash
-                )
-            ).first()
-            if exists:
+            version = self._new_version(session, DecisionDefinition, DecisionDefinition.decision_id, did, dinfo.content_hash)
+            if version is None:
                 result.unchanged.append(did)
                 continue
-            version = self._next_version(session, DecisionDefinition, DecisionDefinition.decision_id, did)
             new_rows.append(
                 DecisionDefinition(
                     decision_id=did,
@@ -104,15 +99,10 @@ class DefinitionStore:
             )
             result.decisions.append({"decision_id": did, "version": version, "path": dinfo.path})
         for pid, info in parsed.processes.items():
-            exists = session.scalars(
-                select(ProcessDefinition.id).where(
-                    ProcessDefinition.process_id == pid, ProcessDefinition.content_hash == info.content_hash
-                )
-            ).first()
-            if exists:
+            version = self._new_version(session, ProcessDefinition, ProcessDefinition.process_id, pid, info.content_hash)
+            if version is None:
                 result.unchanged.append(pid)
                 continue
-            version = self._next_version(session, ProcessDefinition, ProcessDefinition.process_id, pid)
             needed = {p: shas.get(p) or hashlib.sha256(available.get(p, b"")).hexdigest() for p in info.files}
             new_rows.append(
                 ProcessDefinition(
@@ -150,7 +140,10 @@ class DefinitionStore:
         return result
 
     @staticmethod
-    def _next_version(session: Session, model: Any, column: Any, key: str) -> int:
+    def _new_version(session: Session, model: Any, column: Any, key: str, content_hash: str) -> int | None:
+        """The version number new content of ``key`` gets, or None when that content is deployed."""
+        if session.scalars(select(model.id).where(column == key, model.content_hash == content_hash)).first():
+            return None
         current = session.scalar(select(func.max(model.version)).where(column == key))
         return (current or 0) + 1
 
