@@ -40,6 +40,7 @@ from engine.db.models import (
 from engine.db.session import Database, with_retries
 from engine.definitions import DefinitionStore
 from engine.errors import InstanceNotFound
+from engine.flags import DEFAULT_VARIABLE, encode_codes, flag_codes, flag_items
 from engine.history import HistoryWriter
 from engine.jsonutil import dumps
 from engine.spiff import (
@@ -116,6 +117,7 @@ class Advancer:
         *,
         default_retries: int,
         default_backoff: float,
+        flags_variable: str = DEFAULT_VARIABLE,
     ) -> None:
         self.db = db
         self.cipher = cipher
@@ -126,6 +128,7 @@ class Advancer:
         self.assignment = assignment
         self.default_retries = default_retries
         self.default_backoff = default_backoff
+        self.flags_variable = flags_variable
         self._serializers: dict[int, StateSerializer] = {}
 
     # -- state ------------------------------------------------------------------------------------
@@ -206,6 +209,7 @@ class Advancer:
             row.completed_at = now
             row.active_key = None
             self.history.add(c.session, row.id, now, "instance_completed", actor=c.actor)
+        self._sync_risk_flags(c)
         self._sync_human_tasks(c)
         if row.status in ACTIVE:
             self._write_service_jobs(c)
@@ -280,6 +284,20 @@ class Advancer:
 
     # -- side tables ------------------------------------------------------------------------------
 
+    def _sync_risk_flags(self, c: Cycle) -> None:
+        """Mirror the codes of the flags variable onto the instance and its inbox rows that stay open."""
+        stored = encode_codes(flag_codes(flag_items(c.workflow, self.flags_variable)))
+        if stored == (c.row.risk_flags or "[]"):
+            return
+        c.row.risk_flags = stored
+        if c.ready_before:
+            c.session.execute(
+                update(HumanTask)
+                .where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
+                .values(risk_flags=stored)
+                .execution_options(synchronize_session=False)
+            )
+
     def _sync_human_tasks(self, c: Cycle) -> None:
         ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
         # Every task that was ready when the cycle began has its open inbox row; close those that
@@ -319,7 +337,7 @@ class Advancer:
                     assignee=assignee,
                     subject_person=c.row.subject_person,
                     stage=props.get("milestone") or c.row.current_stage,
-                    risk_flags="[]",
+                    risk_flags=c.row.risk_flags or "[]",
                     status=TaskStatus.OPEN,
                     due_at=due,
                     form_schema=props.get("formJsonSchemaFilename"),

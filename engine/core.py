@@ -53,6 +53,7 @@ class Engine:
         validate_form: FormValidator | None = None,
         blobs: BlobStore | None = None,
         clock: Any = None,
+        functions: Mapping[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
@@ -61,7 +62,13 @@ class Engine:
         self.operators = operators or OperatorRegistry()
         self.blobs = blobs or LocalBlobStore(settings.blob_dir)
         self.calendar = WorkdayCalendar(self._calendar_overrides())
-        self.evaluator = Evaluator(functions=evaluator_functions(self.calendar, self.clock))
+        # The host's functions (e.g. the domain's calculations) join the engine's own; an engine
+        # function cannot be replaced by accident.
+        own = evaluator_functions(self.calendar, self.clock)
+        clash = sorted(set(own) & set(functions or {}))
+        if clash:
+            raise ValueError(f"evaluator functions already defined by the engine: {', '.join(clash)}")
+        self.evaluator = Evaluator(functions={**own, **(functions or {})})
         self.script_engine = RestrictedScriptEngine(self.evaluator)
         self.definitions = DefinitionStore(self.db, self.clock, self.operators, self.evaluator)
         self.history = HistoryWriter(self.cipher)

@@ -224,6 +224,14 @@ class Instances:
         tasks = [t for t in wf.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)]
         return dict(tasks[0].data) if tasks else dict(wf.data)
 
+    def flag_items(self, instance_id: str) -> list[Any]:
+        """The items of the instance's risk-flag variable across all its branches (engine/flags.py)."""
+        from engine.flags import flag_items
+
+        row = self.get(instance_id)
+        wf, _ = self.adv.restore(row)
+        return flag_items(wf, self.adv.flags_variable)
+
     def list(self, *, process_id: str | None = None, status: str | None = None, limit: int = 100) -> list[ProcessInstance]:
         """Instances, newest first, optionally filtered."""
         with self.db.reading() as uow:

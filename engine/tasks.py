@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.advance import Advancer, Cycle, Step
@@ -24,15 +25,55 @@ FormValidator = Callable[[str, str, str | None, dict[str, Any]], None]
 
 @dataclass(frozen=True)
 class InboxFilter:
-    """Which open tasks to list."""
+    """Which tasks to list: whose (assignee or candidate groups), and narrowing filters.
+
+    ``assignee`` and ``groups`` combine with OR (my tasks and my groups' tasks); every other field
+    narrows. ``overdue`` compares ``due_at`` with ``now`` (the engine clock, passed by the caller).
+    ``risk_flag`` matches one code of the task's risk flags (engine/flags.py).
+    """
 
     assignee: str | None = None
     groups: tuple[str, ...] = ()
-    include_unassigned_in_groups: bool = True
+    unclaimed_only: bool = False
     process_id: str | None = None
     instance_id: str | None = None
+    stage: str | None = None
+    risk_flag: str | None = None
+    due_before: datetime | None = None
+    overdue: bool = False
+    now: datetime | None = None
     status: TaskStatus = TaskStatus.OPEN
+    newest_first: bool = False
     limit: int = 200
+    offset: int = 0
+
+
+def inbox_conditions(f: InboxFilter) -> list[Any]:
+    """The WHERE conditions of an inbox query (shared by the list and its exact count)."""
+    conds: list[Any] = [HumanTask.status == f.status]
+    if f.instance_id:
+        conds.append(HumanTask.instance_id == f.instance_id)
+    if f.process_id:
+        conds.append(HumanTask.process_id == f.process_id)
+    if f.assignee or f.groups:
+        whose: list[Any] = []
+        if f.assignee:
+            whose.append(HumanTask.assignee == f.assignee)
+        if f.groups:
+            in_group = HumanTask.candidate_group.in_(f.groups)
+            whose.append(and_(in_group, HumanTask.assignee.is_(None)) if f.unclaimed_only else in_group)
+        conds.append(or_(*whose))
+    if f.stage:
+        conds.append(HumanTask.stage == f.stage)
+    if f.risk_flag:
+        conds.append(HumanTask.risk_flags.contains(json.dumps(f.risk_flag)))
+    if f.due_before is not None:
+        conds.append(HumanTask.due_at < f.due_before)
+    if f.overdue:
+        if f.now is None:
+            raise ValueError("an overdue filter needs the current time")
+        conds.append(HumanTask.due_at < f.now)
+    return conds
 
 
 class HumanTasks:
@@ -56,27 +97,22 @@ class HumanTasks:
             return row
 
     def list(self, f: InboxFilter) -> list[HumanTask]:
-        """Tasks matching the filter, earliest due first."""
+        """Tasks matching the filter, earliest due first (tasks without a due time last)."""
         with self.db.reading() as uow:
-            stmt = select(HumanTask).where(HumanTask.status == f.status)
-            if f.instance_id:
-                stmt = stmt.where(HumanTask.instance_id == f.instance_id)
-            if f.process_id:
-                stmt = stmt.where(HumanTask.process_id == f.process_id)
-            if f.assignee or f.groups:
-                from sqlalchemy import or_
-
-                conds = []
-                if f.assignee:
-                    conds.append(HumanTask.assignee == f.assignee)
-                if f.groups:
-                    conds.append(HumanTask.candidate_group.in_(f.groups))
-                stmt = stmt.where(or_(*conds))
-            stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(f.limit)
-            rows = list(uow.session.scalars(stmt))
+            stmt = select(HumanTask).where(*inbox_conditions(f))
+            if f.newest_first:
+                stmt = stmt.order_by(HumanTask.created_at.desc(), HumanTask.id)
+            else:
+                stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            rows = list(uow.session.scalars(stmt.limit(f.limit).offset(f.offset)))
             for r in rows:
                 uow.session.expunge(r)
             return rows
+
+    def count(self, f: InboxFilter) -> int:
+        """The exact number of tasks matching the filter (ignoring limit and offset)."""
+        with self.db.reading() as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(HumanTask).where(*inbox_conditions(f))) or 0)
 
     # -- claiming ---------------------------------------------------------------------------------
 

@@ -41,12 +41,9 @@ def pg_url() -> Iterator[str | None]:
         yield None
         return
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    from engine.db.migrate import upgrade
-    from engine.db.session import make_engine
+    from web.bootstrap import migrate_database
 
-    eng = make_engine(url)
-    upgrade(eng)
-    eng.dispose()
+    migrate_database(url)
     yield url
     with admin.connect() as conn:
         conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
@@ -57,23 +54,23 @@ def pg_url() -> Iterator[str | None]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test copies."""
-    from engine.db.migrate import upgrade
-    from engine.db.session import make_engine
+    from web.bootstrap import migrate_database
 
     path = tmp_path_factory.mktemp("template") / "template.db"
-    eng = make_engine(f"sqlite:///{path}")
-    upgrade(eng)
-    eng.dispose()
+    migrate_database(f"sqlite:///{path}")
     return path
 
 
 def _empty_pg(url: str) -> None:
-    from engine.db.models import Base
+    """Empty every table of the engine and the product (not the migration bookkeeping)."""
+    from sqlalchemy import inspect
 
     eng = create_engine(url)
     with eng.begin() as conn:
-        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     eng.dispose()
 
 

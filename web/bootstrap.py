@@ -28,6 +28,28 @@ def load_env_file(path: str | os.PathLike[str]) -> None:
         os.environ.setdefault(key.strip(), value.strip())
 
 
+HOST_MIGRATIONS = ("casework/migrations/versions", "web/migrations/versions")
+
+
+def migration_locations() -> list[Path]:
+    """The version folders of the product's own tables (Alembic branches beside the engine's)."""
+    root = Path(__file__).resolve().parent.parent
+    return [root / rel for rel in HOST_MIGRATIONS if (root / rel).is_dir()]
+
+
+def migrate_database(url: str) -> set[str]:
+    """Bring the database at ``url`` to the newest schema of the engine and the product; returns the revisions."""
+    from engine.db.migrate import current_revisions, upgrade
+    from engine.db.session import make_engine
+
+    eng = make_engine(url)
+    try:
+        upgrade(eng, locations=migration_locations())
+        return current_revisions(eng)
+    finally:
+        eng.dispose()
+
+
 def build_operators(environ: dict[str, str] | None = None) -> OperatorRegistry:
     """The registry of every operator the product ships."""
     from connectors.config import ConnectorConfig

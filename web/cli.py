@@ -96,16 +96,12 @@ def db() -> None:
 @handles_errors
 def db_upgrade() -> None:
     """Bring the database schema to the newest version."""
-    from engine.db.migrate import current_revision, upgrade
-    from engine.db.session import make_engine
     from engine.settings import Settings
-    from web.bootstrap import load_env_file
+    from web.bootstrap import load_env_file, migrate_database
 
     load_env_file(os.environ.get("SHEBAO_ENV_FILE", "var/secrets.env"))
-    settings = Settings.from_env()
-    eng = make_engine(settings.database_url)
-    upgrade(eng)
-    click.echo(f"database at revision {current_revision(eng)}")
+    revisions = migrate_database(Settings.from_env().database_url)
+    click.echo(f"database at revision {', '.join(sorted(revisions))}")
 
 
 @cli.command()

@@ -25,6 +25,7 @@ def readyz() -> Any:
     """Readiness: database reachable, migrations at head, a worker seen in the last minute."""
     from engine.db.migrate import is_at_head
     from engine.db.models import WorkerHeartbeat
+    from web.bootstrap import migration_locations
 
     engine = current_app.extensions["shebao_engine"]
     checks: dict[str, Any] = {}
@@ -33,7 +34,7 @@ def readyz() -> Any:
             uow.session.execute(text("SELECT 1"))
             newest = uow.session.scalar(select(func.max(WorkerHeartbeat.seen_at)))
         checks["database"] = "ok"
-        checks["migrations"] = "ok" if is_at_head(engine.db.engine) else "behind"
+        checks["migrations"] = "ok" if is_at_head(engine.db.engine, migration_locations()) else "behind"
         fresh = newest is not None and engine.clock.now() - newest.replace(tzinfo=engine.clock.now().tzinfo) < HEARTBEAT_MAX_AGE + engine.clock.offset if hasattr(engine.clock, "offset") else newest is not None
         checks["worker"] = "ok" if fresh else "no recent heartbeat"
     except Exception as exc:  # noqa: BLE001 - readiness reports, never raises

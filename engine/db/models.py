@@ -174,6 +174,7 @@ class ProcessInstance(Base):
     employer_scope: Mapped[str | None] = mapped_column(String(100))
     city_scope: Mapped[str | None] = mapped_column(String(20))
     current_stage: Mapped[str | None] = mapped_column(String(200))
+    risk_flags: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list of codes (engine/flags.py)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     # What may exist beside the state, so that an advance skips the queries it does not need.
     has_open_tasks: Mapped[bool] = mapped_column(Boolean, default=False)
