@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
@@ -39,7 +41,7 @@ from engine.db.models import (
 )
 from engine.db.session import Database, with_retries
 from engine.definitions import DefinitionStore
-from engine.errors import InstanceNotFound
+from engine.errors import EngineError, InstanceNotFound, StepFailed
 from engine.flags import DEFAULT_VARIABLE, encode_codes, flag_codes, flag_items
 from engine.history import HistoryWriter
 from engine.jsonutil import dumps
@@ -98,8 +100,11 @@ class Cycle:
                     )
                 )
 
-        self.workflow.refresh_timers()
-        self.workflow.do_engine_steps(did_complete_task=did_complete)
+        try:
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps(did_complete_task=did_complete)
+        except WorkflowException as exc:
+            raise step_failed(exc) from exc
 
 
 class Advancer:
@@ -417,6 +422,8 @@ class Advancer:
                     updated_at=c.now,
                 )
             )
+        elif job.last_error is not None or job.status == JobStatus.FAILED:
+            return  # a timer whose firing failed keeps its retry schedule, or its open incident
         else:
             assert due is not None
             job.due_at, job.status, job.updated_at = due, JobStatus.PENDING, c.now
@@ -474,10 +481,39 @@ TIMER_EVENT_TYPES = frozenset(
 )
 
 
+def step_failed(exc: WorkflowException) -> StepFailed:
+    """The engine error for a library exception raised while running steps, naming the element."""
+    task = getattr(exc, "task", None)
+    spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+    element = getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+    cause = exc.__cause__ or exc.__context__
+    params: dict[str, Any] = {"element_id": element, "error": getattr(exc, "error_type", None) or type(cause or exc).__name__}
+    if isinstance(cause, EngineError):
+        params["error_code"] = cause.code
+    return StepFailed(f"step {element or '?'} failed: {str(exc)[:300]}", **params)
+
+
+def pending_events(wf: BpmnWorkflow) -> list[Any]:
+    """What the workflow waits for, one entry per event.
+
+    SpiffWorkflow reports an event-based gateway (and a multiple catch event) as one pending event
+    of type ``MultipleEventDefinition`` without a name or value; its timers and messages are
+    listed here one by one so that each gets its timer job or subscription.
+    """
+    found: list[Any] = []
+    for task in wf.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):
+            found.extend(d.details(task) for d in definition.event_definitions)
+        else:
+            found.append(definition.details(task))
+    return found
+
+
 def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
     """The earliest due time among the workflow's waiting timers."""
     due: datetime | None = None
-    for event in wf.waiting_events():
+    for event in pending_events(wf):
         if event.event_type not in TIMER_EVENT_TYPES or not event.value:
             continue
         value = event.value
@@ -497,7 +533,7 @@ def waiting_messages(wf: BpmnWorkflow, row: ProcessInstance) -> list[tuple[str, 
     established (SpiffWorkflow correlation properties) are added as ``key.property``.
     """
     found = []
-    for event in wf.waiting_events():
+    for event in pending_events(wf):
         if event.event_type != "MessageEventDefinition":
             continue
         keys = {"instance_id": row.id}

@@ -128,6 +128,16 @@ class EvaluationLimitExceeded(EvaluationError):
     code = "EVALUATION_LIMIT_EXCEEDED"
 
 
+class StepFailed(EngineError):
+    """A step of the process failed while the engine ran it (a script, a condition, a decision).
+
+    Nothing of the act that led to it is stored; a job that runs into it retries and then opens an
+    incident.
+    """
+
+    code = "STEP_FAILED"
+
+
 class OperatorError(Exception):
     """Base of what a service-task operator raises to tell the engine how its call failed."""
 

@@ -325,6 +325,7 @@ class JobExecutor:
             if row is None:
                 return
             row.locked_by = row.locked_until = None
+            row.attempts, row.last_error = 0, None  # fired cleanly: the next timer starts afresh
             c.history.append(("timer_checked", {}))
             c.run_engine_steps()
             if c.steps:

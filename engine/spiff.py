@@ -288,6 +288,10 @@ def _serializer_config() -> dict[type, type]:
     config[DeferredServiceTask] = ServiceTaskConverter
     config[LateBoundBusinessRuleTask] = BusinessRuleTaskConverter
     config[BpmnWorkflow] = _SpecFreeWorkflowConverter
+    # An event-based gateway keeps the events it has seen (with their definitions) in its task's
+    # internal data, so the clock-aware timer classes must be serializable like the library's own.
+    for library_class, clock_class in _CLOCK_TIMERS.items():
+        config[clock_class] = config[library_class]
     return config
 
 
