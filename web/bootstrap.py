@@ -87,12 +87,19 @@ def form_validator() -> Any:
 
 
 def build_engine(settings: Settings | None = None, *, operators: OperatorRegistry | None = None, **kwargs: Any) -> Engine:
-    """The engine configured from the environment (``SHEBAO_*``), with the product's operators."""
+    """The engine configured from the environment (``SHEBAO_*``), with the product's operators,
+    form formats, the domain's evaluator functions and its recurring scans."""
+    from casework.expressions import FUNCTIONS
+    from casework.services import Casework
+
     load_env_file(os.environ.get("SHEBAO_ENV_FILE", "var/secrets.env"))
     settings = settings or Settings.from_env()
-    return Engine(
+    engine = Engine(
         settings,
         operators if operators is not None else build_operators(),
         validate_form=kwargs.pop("validate_form", None) or form_validator(),
+        functions=kwargs.pop("functions", None) or FUNCTIONS,
         **kwargs,
     )
+    Casework.from_engine(engine).register_scans(engine.jobs)
+    return engine
