@@ -1,0 +1,50 @@
+"""The domain's errors: subclasses of the engine's error family, so the web maps them the same way.
+
+Each carries a stable ``code`` and ``params`` (never a full resident ID); ``InvalidInput`` errors list
+field-level problems in ``params['errors']`` as ``{"code", "field", "params", "severity"}``, the shape
+forms use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import Conflict, InvalidInput, NotFound
+
+
+class PersonNotFound(NotFound):
+    code = "PERSON_NOT_FOUND"
+
+
+class EmployerNotFound(NotFound):
+    code = "EMPLOYER_NOT_FOUND"
+
+
+class CaseNotFound(NotFound):
+    code = "CASE_NOT_FOUND"
+
+
+class CaseAlreadyActive(Conflict):
+    """The person already has an active case of this kind (answered 409); nothing was changed."""
+
+    code = "CASE_ALREADY_ACTIVE"
+
+
+class CaseStateConflict(Conflict):
+    """The case is not in a state that allows the act (e.g. cancelling a closed case)."""
+
+    code = "CASE_STATE_CONFLICT"
+
+
+class DuplicateCreditCode(Conflict):
+    code = "CREDIT_CODE_TAKEN"
+
+
+def field_error(field: str, code: str, **params: Any) -> dict[str, Any]:
+    """One field-level problem in the forms' shape."""
+    return {"code": code, "field": field, "params": params, "severity": "error"}
+
+
+def invalid(message: str, code: str, *errors: dict[str, Any], **params: Any) -> InvalidInput:
+    """An :class:`InvalidInput` with ``code`` and the field-level ``errors``."""
+    return InvalidInput(message, code=code, errors=list(errors), **params)

@@ -1,0 +1,1 @@
+"""Alembic branch ``casework``: the domain tables beside the engine's (see engine/db/migrate.py)."""
