@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.assignment import LaneAssignment
@@ -53,6 +53,14 @@ from engine.spiff import (
     RunContext,
     StateSerializer,
     attach_context,
+)
+from engine.statements import (
+    CLOSE_TASK,
+    FLAG_OPEN_TASKS,
+    INSERT_TASK,
+    instance_values,
+    load_instance,
+    write_instance,
 )
 
 R = TypeVar("R")
@@ -84,6 +92,8 @@ class Cycle:
     completed_task_ids: set[str] = field(default_factory=set)
     ready_before: set[str] = field(default_factory=set)  # ready human tasks when the cycle began
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # The row's column values as read (None: a new instance, inserted by the write-back).
+    loaded: dict[str, Any] | None = None
 
     def run_engine_steps(self) -> None:
         """Run the workflow until it waits, recording each task it ran."""
@@ -163,18 +173,15 @@ class Advancer:
 
     # -- the cycle --------------------------------------------------------------------------------
 
-    def lock(self, session: Session, instance_id: str) -> ProcessInstance:
-        """Lock the instance row for this transaction.
+    def lock(self, session: Session, instance_id: str) -> tuple[ProcessInstance, dict[str, Any]]:
+        """Lock the instance row for this transaction; the row (detached) and its values as read.
 
         :raises InstanceNotFound: when there is no such instance.
         """
-        stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id)
-        if not self.db.is_sqlite:
-            stmt = stmt.with_for_update()
-        row = session.scalars(stmt).one_or_none()
-        if row is None:
+        found = load_instance(session.connection(), instance_id, for_update=not self.db.is_sqlite)
+        if found is None:
             raise InstanceNotFound(f"no process instance {instance_id}", instance_id=instance_id)
-        return row
+        return found
 
     def run(self, instance_id: str | Callable[[Session], str], actor: str | None, act: Callable[[Cycle], R]) -> R:
         """Lock, restore, ``act``, run steps, write back and commit; retried on lock failures.
@@ -185,9 +192,9 @@ class Advancer:
         def attempt() -> R:
             with self.db.unit_of_work() as uow:
                 iid = instance_id if isinstance(instance_id, str) else instance_id(uow.session)
-                row = self.lock(uow.session, iid)
+                row, loaded = self.lock(uow.session, iid)
                 wf, ctx = self.restore(row)
-                cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now())
+                cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now(), loaded=loaded)
                 cycle.ready_before = {str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True)}
                 result = act(cycle)
                 self.write_back(cycle)
@@ -215,7 +222,7 @@ class Advancer:
             row.active_key = None
             self.history.add(c.session, row.id, now, "instance_completed", actor=c.actor)
         self._sync_risk_flags(c)
-        self._sync_human_tasks(c)
+        new_tasks = self._sync_human_tasks(c)
         if row.status in ACTIVE:
             self._write_service_jobs(c)
             self._sync_timer_job(c)
@@ -225,7 +232,12 @@ class Advancer:
             row.has_service_jobs = row.has_timer = row.waits_for_message = False
         for event, details in c.history:
             self.history.add(c.session, row.id, now, event, actor=c.actor, details=details)
-        c.session.flush()  # the instance row first: history refers to it
+        conn = c.session.connection()
+        write_instance(conn, row, c.loaded)  # the instance row first: inbox rows and jobs refer to it
+        c.loaded = instance_values(row)
+        if new_tasks:
+            conn.execute(INSERT_TASK, new_tasks)
+        c.session.flush()  # what acts and the job/subscription sync added through the session
         self.history.write_pending(c.session)
 
     def _deliver_kept_messages(self, c: Cycle) -> None:
@@ -296,60 +308,60 @@ class Advancer:
             return
         c.row.risk_flags = stored
         if c.ready_before:
-            c.session.execute(
-                update(HumanTask)
-                .where(HumanTask.instance_id == c.row.id, HumanTask.status == TaskStatus.OPEN)
-                .values(risk_flags=stored)
-                .execution_options(synchronize_session=False)
-            )
+            c.session.connection().execute(FLAG_OPEN_TASKS, {"w_instance": c.row.id, "risk_flags": stored})
 
-    def _sync_human_tasks(self, c: Cycle) -> None:
+    def _sync_human_tasks(self, c: Cycle) -> list[dict[str, Any]]:
+        """Close the inbox rows of tasks no longer ready; the rows to insert for newly ready tasks.
+
+        The new rows are inserted after the instance row (they refer to it); closing happens now,
+        before anything below looks for open rows.
+        """
         ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
         # Every task that was ready when the cycle began has its open inbox row; close those that
-        # are no longer ready with one statement each, without loading them.
+        # are no longer ready, without loading them.
         gone = c.ready_before - ready.keys()
-        done = gone & c.completed_task_ids
-        for ids, values in (
-            (done, {"status": TaskStatus.COMPLETED, "completed_at": c.now, "completed_by": c.actor}),
-            (gone - done, {"status": TaskStatus.CANCELLED, "completed_at": c.now}),
-        ):
-            if ids:
-                c.session.execute(
-                    update(HumanTask)
-                    .where(HumanTask.id.in_(ids), HumanTask.status == TaskStatus.OPEN)
-                    .values(**values)
-                    .execution_options(synchronize_session="fetch")
-                )
+        if gone:
+            closing = [
+                {"w_id": tid, "status": TaskStatus.COMPLETED, "completed_at": c.now, "completed_by": c.actor}
+                if tid in c.completed_task_ids
+                else {"w_id": tid, "status": TaskStatus.CANCELLED, "completed_at": c.now, "completed_by": None}
+                for tid in sorted(gone)
+            ]
+            c.session.connection().execute(CLOSE_TASK, closing)
         c.row.has_open_tasks = bool(ready)
-        open_rows = c.ready_before
+        new_rows: list[dict[str, Any]] = []
         for task_id, task in ready.items():
-            if task_id in open_rows:
+            if task_id in c.ready_before:
                 continue
             spec = task.task_spec
             props = (getattr(spec, "extensions", None) or {}).get("properties", {})
             lane = getattr(spec, "lane", None)
             group, assignee = self.assignment.resolve(lane, c.row)
-            due = self.assignment.due_at(props, c.now)
-            c.session.add(
-                HumanTask(
-                    id=task_id,
-                    instance_id=c.row.id,
-                    process_id=c.row.process_id,
-                    element_id=spec.bpmn_id,
-                    title=spec.bpmn_name or spec.bpmn_id,
-                    lane=lane,
-                    candidate_group=group,
-                    assignee=assignee,
-                    subject_person=c.row.subject_person,
-                    stage=props.get("milestone") or c.row.current_stage,
-                    risk_flags=c.row.risk_flags or "[]",
-                    status=TaskStatus.OPEN,
-                    due_at=due,
-                    form_schema=props.get("formJsonSchemaFilename"),
-                    form_ui_schema=props.get("formUiSchemaFilename"),
-                    created_at=c.now,
-                )
+            new_rows.append(
+                {
+                    "id": task_id,
+                    "instance_id": c.row.id,
+                    "process_id": c.row.process_id,
+                    "element_id": spec.bpmn_id,
+                    "title": spec.bpmn_name or spec.bpmn_id,
+                    "lane": lane,
+                    "candidate_group": group,
+                    "assignee": assignee,
+                    "subject_person": c.row.subject_person,
+                    "stage": props.get("milestone") or c.row.current_stage,
+                    "risk_flags": c.row.risk_flags or "[]",
+                    "status": TaskStatus.OPEN,
+                    "due_at": self.assignment.due_at(props, c.now),
+                    "form_schema": form_path(spec, props.get("formJsonSchemaFilename")),
+                    "form_ui_schema": form_path(spec, props.get("formUiSchemaFilename")),
+                    "created_at": c.now,
+                    "claimed_at": None,
+                    "claimed_by": None,
+                    "completed_at": None,
+                    "completed_by": None,
+                }
             )
+        return new_rows
 
     def _write_service_jobs(self, c: Cycle) -> None:
         started = {
@@ -479,6 +491,19 @@ TIMER_EVENT_TYPES = frozenset(
         *ClockCycleTimerEventDefinition.__mro__[1:2],
     )
 )
+
+
+def form_path(spec: Any, name: str | None) -> str | None:
+    """The deployed path of a task's form file: relative to the BPMN file that defines the task.
+
+    A task of a called process (call activity) keeps its forms beside its own BPMN file, not beside
+    the file of the process that called it.
+    """
+    if not name:
+        return None
+    source = getattr(getattr(spec, "_wf_spec", None), "file", None) or ""
+    folder = source.rsplit("/", 1)[0] + "/" if "/" in source else ""
+    return folder + name
 
 
 def step_failed(exc: WorkflowException) -> StepFailed:

@@ -21,6 +21,7 @@ from engine import bundle as bundles
 from engine.db.models import DecisionDefinition, DefinitionFile, Deployment, ProcessDefinition, new_id
 from engine.db.session import Database
 from engine.errors import DefinitionNotFound
+from engine.statements import DefinitionRef, find_definition
 
 KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
 
@@ -188,7 +189,7 @@ class DefinitionStore:
             .limit(1)
         ).first()
         if row is None:
-            raise DefinitionNotFound(f"no deployed process {process_id!r}", process_id=process_id)
+            raise _not_found(process_id, None)
         return row
 
     def version(self, session: Session, process_id: str, version: int) -> ProcessDefinition:
@@ -202,10 +203,21 @@ class DefinitionStore:
             )
         ).first()
         if row is None:
-            raise DefinitionNotFound(
-                f"process {process_id!r} has no version {version}", process_id=process_id, version=version
-            )
+            raise _not_found(process_id, version)
         return row
+
+    def ref(self, session: Session, process_id: str, version: int | None = None) -> DefinitionRef:
+        """Id and number of the newest (or the given) version of a process, in one light query.
+
+        Read in the caller's transaction every time (no cache), so a deployment made by another
+        process is seen by the next start.
+
+        :raises DefinitionNotFound: when the process (version) is not deployed.
+        """
+        found = find_definition(session.connection(), process_id, version)
+        if found is None:
+            raise _not_found(process_id, version)
+        return found
 
     def file_text(self, session: Session, definition: ProcessDefinition, path: str) -> str | None:
         """The content of one file of a process version, or None when the version has no such file."""
@@ -260,6 +272,12 @@ class DefinitionStore:
                 with self._lock:
                     self._decisions[key] = engine
         return engine, key[1]
+
+
+def _not_found(process_id: str, version: int | None) -> DefinitionNotFound:
+    if version is None:
+        return DefinitionNotFound(f"no deployed process {process_id!r}", process_id=process_id)
+    return DefinitionNotFound(f"process {process_id!r} has no version {version}", process_id=process_id, version=version)
 
 
 def _as_dict(obj: Any) -> dict[str, Any]:

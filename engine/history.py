@@ -30,6 +30,7 @@ class HistoryItem:
 
 _PENDING = "shebao_history_pending"
 HISTORY_TABLE: Table = HistoryEntry.__table__  # type: ignore[assignment]
+HISTORY_INSERT = HISTORY_TABLE.insert()
 
 
 class HistoryWriter:
@@ -73,7 +74,7 @@ class HistoryWriter:
         """Insert the entries added in this unit of work so far."""
         rows = session.info.pop(_PENDING, None)
         if rows:
-            session.execute(HISTORY_TABLE.insert(), rows)  # executemany, no RETURNING
+            session.connection().execute(HISTORY_INSERT, rows)  # executemany, no RETURNING
 
     def _details(self, stored: str | None) -> dict[str, Any]:
         if not stored:

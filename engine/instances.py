@@ -55,9 +55,8 @@ class Instances:
         def attempt() -> str:
             with self.db.unit_of_work() as uow:
                 s = uow.session
-                defs = self.adv.definitions
-                definition = defs.version(s, req.process_id, req.version) if req.version else defs.latest(s, req.process_id)
-                spec, subprocess_specs = defs.specs_for(definition.id)
+                definition = self.adv.definitions.ref(s, req.process_id, req.version)
+                spec, subprocess_specs = self.adv.definitions.specs_for(definition.id)
                 wf = BpmnWorkflow(spec, subprocess_specs, script_engine=self.adv.script_engine)
                 ctx = attach_context(wf, self.adv.new_context())
                 first = wf.get_tasks(state=TaskState.READY)
@@ -76,22 +75,23 @@ class Instances:
                     subject_person=req.subject_person,
                     employer_scope=req.employer,
                     city_scope=req.city,
+                    current_stage=None,
+                    risk_flags="[]",
                     started_by=req.actor,
                     created_at=now,
                     updated_at=now,
+                    completed_at=None,
                     lock_version=0,
                     has_open_tasks=False,
                     has_service_jobs=False,
                     has_timer=False,
                     waits_for_message=False,
                 )
-                s.add(row)
-                cycle = Cycle(s, row, wf, ctx, req.actor, now)
-                cycle.history.insert(0, ("instance_started", {"version": definition.version}))
+                cycle = Cycle(s, row, wf, ctx, req.actor, now)  # loaded=None: written as a new row
+                # The version number carries no personal data: stored as plain JSON.
                 self.adv.history.add(
-                    s, row.id, now, "instance_started", actor=req.actor, details={"version": definition.version}
+                    s, row.id, now, "instance_started", actor=req.actor, details={"version": definition.version}, sensitive=False
                 )
-                cycle.history.clear()
                 cycle.run_engine_steps()
                 try:
                     self.adv.write_back(cycle)
@@ -216,13 +216,15 @@ class Instances:
             return row
 
     def data(self, instance_id: str) -> dict[str, Any]:
-        """The instance's current process data (decrypted): the data of its last completed task."""
+        """The instance's current process data (decrypted).
+
+        When it has ended, the workflow's data; otherwise the data of its live tasks merged, the most
+        recently changed last (parallel branches each hold their own; a boundary timer armed long ago
+        waits with old data).
+        """
         row = self.get(instance_id)
         wf, _ = self.adv.restore(row)
-        if wf.is_completed():
-            return dict(wf.data)
-        tasks = [t for t in wf.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)]
-        return dict(tasks[0].data) if tasks else dict(wf.data)
+        return current_data(wf)
 
     def flag_items(self, instance_id: str) -> list[Any]:
         """The items of the instance's risk-flag variable across all its branches (engine/flags.py)."""
@@ -254,3 +256,13 @@ def _spec_registry() -> Any:
 
     return BpmnWorkflowSerializer.configure(_serializer_config())
 
+
+def current_data(wf: Any) -> dict[str, Any]:
+    """A workflow's data now: see :meth:`Instances.data`."""
+    if wf.is_completed():
+        return dict(wf.data)
+    live = TaskState.READY | TaskState.STARTED | TaskState.WAITING
+    merged: dict[str, Any] = dict(wf.data)
+    for task in sorted(wf.get_tasks(state=live), key=lambda t: t.last_state_change):
+        merged.update(task.data)
+    return merged

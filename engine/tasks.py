@@ -6,17 +6,19 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.advance import Advancer, Cycle, Step
 from engine.db.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
 from engine.errors import InstanceStateConflict, InvalidInput, TaskConflict, TaskNotFound
 from engine.spiff import merge_data
+from engine.statements import read_task
 
 # validate(schema_path, schema_text, ui_schema_text, data) -> None; raises engine.errors.InvalidInput
 # with field errors. The host (forms) supplies it; the engine only hands over the deployed files.
@@ -48,32 +50,81 @@ class InboxFilter:
     offset: int = 0
 
 
-def inbox_conditions(f: InboxFilter) -> list[Any]:
-    """The WHERE conditions of an inbox query (shared by the list and its exact count)."""
-    conds: list[Any] = [HumanTask.status == f.status]
-    if f.instance_id:
-        conds.append(HumanTask.instance_id == f.instance_id)
-    if f.process_id:
-        conds.append(HumanTask.process_id == f.process_id)
-    if f.assignee or f.groups:
+def _shape(f: InboxFilter) -> tuple[bool, ...]:
+    """Which conditions a filter uses: filters of one shape share one compiled statement."""
+    return (
+        bool(f.instance_id),
+        bool(f.process_id),
+        bool(f.assignee),
+        bool(f.groups),
+        bool(f.groups) and f.unclaimed_only,
+        bool(f.stage),
+        bool(f.risk_flag),
+        f.due_before is not None,
+        f.overdue,
+    )
+
+
+@lru_cache(maxsize=256)
+def _inbox_statements(shape: tuple[bool, ...], newest_first: bool) -> tuple[Any, Any]:
+    """(list statement, count statement) of one filter shape, with bound parameters only."""
+    instance, process, assignee, groups, unclaimed, stage, risk, due_before, overdue = shape
+    conds: list[Any] = [HumanTask.status == bindparam("f_status")]
+    if instance:
+        conds.append(HumanTask.instance_id == bindparam("f_instance"))
+    if process:
+        conds.append(HumanTask.process_id == bindparam("f_process"))
+    if assignee or groups:
         whose: list[Any] = []
-        if f.assignee:
-            whose.append(HumanTask.assignee == f.assignee)
-        if f.groups:
-            in_group = HumanTask.candidate_group.in_(f.groups)
-            whose.append(and_(in_group, HumanTask.assignee.is_(None)) if f.unclaimed_only else in_group)
+        if assignee:
+            whose.append(HumanTask.assignee == bindparam("f_assignee"))
+        if groups:
+            in_group = HumanTask.candidate_group.in_(bindparam("f_groups", expanding=True))
+            whose.append(and_(in_group, HumanTask.assignee.is_(None)) if unclaimed else in_group)
         conds.append(or_(*whose))
+    if stage:
+        conds.append(HumanTask.stage == bindparam("f_stage"))
+    if risk:
+        conds.append(HumanTask.risk_flags.contains(bindparam("f_risk", type_=String())))
+    if due_before:
+        conds.append(HumanTask.due_at < bindparam("f_due_before"))
+    if overdue:
+        conds.append(HumanTask.due_at < bindparam("f_now"))
+    listing = select(HumanTask).where(*conds)
+    if newest_first:
+        listing = listing.order_by(HumanTask.created_at.desc(), HumanTask.id)
+    else:
+        listing = listing.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+    listing = listing.limit(bindparam("f_limit", type_=Integer())).offset(bindparam("f_offset", type_=Integer()))
+    return listing, select(func.count()).select_from(HumanTask).where(*conds)
+
+
+def inbox_query(f: InboxFilter, *, counting: bool) -> tuple[Any, dict[str, Any]]:
+    """The prepared statement and parameters of an inbox listing (or its exact count)."""
+    if f.overdue and f.now is None:
+        raise ValueError("an overdue filter needs the current time")
+    listing, count = _inbox_statements(_shape(f), f.newest_first)
+    params: dict[str, Any] = {"f_status": f.status}
+    if f.instance_id:
+        params["f_instance"] = f.instance_id
+    if f.process_id:
+        params["f_process"] = f.process_id
+    if f.assignee:
+        params["f_assignee"] = f.assignee
+    if f.groups:
+        params["f_groups"] = list(f.groups)
     if f.stage:
-        conds.append(HumanTask.stage == f.stage)
+        params["f_stage"] = f.stage
     if f.risk_flag:
-        conds.append(HumanTask.risk_flags.contains(json.dumps(f.risk_flag)))
+        params["f_risk"] = json.dumps(f.risk_flag)
     if f.due_before is not None:
-        conds.append(HumanTask.due_at < f.due_before)
+        params["f_due_before"] = f.due_before
     if f.overdue:
-        if f.now is None:
-            raise ValueError("an overdue filter needs the current time")
-        conds.append(HumanTask.due_at < f.now)
-    return conds
+        params["f_now"] = f.now
+    if counting:
+        return count, params
+    params["f_limit"], params["f_offset"] = f.limit, f.offset
+    return listing, params
 
 
 class HumanTasks:
@@ -96,23 +147,35 @@ class HumanTasks:
             uow.session.expunge(row)
             return row
 
+    def data(self, task_id: str) -> dict[str, Any]:
+        """The data a task sees (decrypted): its own branch's, for prefilling its form.
+
+        :raises TaskNotFound: when there is no such task, or it is no longer in the workflow.
+        """
+        row = self.get(task_id)
+        with self.db.reading() as uow:
+            instance = uow.session.get(ProcessInstance, row.instance_id)
+            assert instance is not None
+            uow.session.expunge(instance)
+        wf, _ = self.adv.restore(instance)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None:
+            raise TaskNotFound(f"task {task_id} is no longer in its process", task_id=task_id)
+        return dict(task.data)
+
     def list(self, f: InboxFilter) -> list[HumanTask]:
         """Tasks matching the filter, earliest due first (tasks without a due time last)."""
+        stmt, params = inbox_query(f, counting=False)
         with self.db.reading() as uow:
-            stmt = select(HumanTask).where(*inbox_conditions(f))
-            if f.newest_first:
-                stmt = stmt.order_by(HumanTask.created_at.desc(), HumanTask.id)
-            else:
-                stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-            rows = list(uow.session.scalars(stmt.limit(f.limit).offset(f.offset)))
-            for r in rows:
-                uow.session.expunge(r)
+            rows = list(uow.session.scalars(stmt, params))
+            uow.session.expunge_all()
             return rows
 
     def count(self, f: InboxFilter) -> int:
         """The exact number of tasks matching the filter (ignoring limit and offset)."""
+        stmt, params = inbox_query(f, counting=True)
         with self.db.reading() as uow:
-            return int(uow.session.scalar(select(func.count()).select_from(HumanTask).where(*inbox_conditions(f))) or 0)
+            return int(uow.session.scalar(stmt, params) or 0)
 
     # -- claiming ---------------------------------------------------------------------------------
 
@@ -190,7 +253,7 @@ class HumanTasks:
             with self.db.reading() as uow:
                 self._validate_in(uow.session, row, data)
 
-    def _validate_in(self, session: Session, row: HumanTask, data: dict[str, Any]) -> None:
+    def _validate_in(self, session: Session, row: Any, data: dict[str, Any]) -> None:
         """Validate ``data`` against the task's deployed form, reading the files with ``session``."""
         if self.validate_form is None or not row.form_schema:
             return
@@ -207,7 +270,7 @@ class HumanTasks:
     def _form_file(self, session: Session, definition: ProcessDefinition, name: str) -> str | None:
         files = json.loads(definition.files)
         folder = definition.bpmn_path.rsplit("/", 1)[0] + "/" if "/" in definition.bpmn_path else ""
-        for candidate in (folder + name, name):
+        for candidate in (name, folder + name):  # rows store the deployed path; older rows a relative one
             if candidate in files:
                 return self.adv.definitions.file_text(session, definition, candidate)
         return None
@@ -222,19 +285,25 @@ class HumanTasks:
         """
         if not isinstance(data, dict):
             raise InvalidInput("task data must be a JSON object")
-        found: dict[str, str] = {}
+        found: dict[str, Any] = {}
 
         def find(session: Session) -> str:
-            t = session.get(HumanTask, task_id)
+            t = read_task(session.connection(), task_id)
             if t is None:
                 raise TaskNotFound(f"no task {task_id}", task_id=task_id)
             if t.form_schema:
                 self._validate_in(session, t, data)
-            found["instance_id"] = t.instance_id
-            return t.instance_id
+            found["instance_id"], found["task"] = t.instance_id, t
+            return str(t.instance_id)
 
         def act(c: Cycle) -> None:
-            t = self._open_row(c.session, task_id)
+            # On SQLite the row read by find() is current: the whole unit of work holds the write
+            # lock. Elsewhere it is read again now that the instance row is locked.
+            t = found["task"] if self.db.is_sqlite else read_task(c.session.connection(), task_id)
+            if t is None:
+                raise TaskNotFound(f"no task {task_id}", task_id=task_id)
+            if t.status != TaskStatus.OPEN:
+                raise TaskConflict(f"task {task_id} is {t.status.value}", task_id=task_id, status=t.status.value)
             if t.assignee and actor and t.assignee != actor and not t.assignee.startswith("person:"):
                 raise TaskConflict(f"task {task_id} is claimed by {t.assignee}", task_id=task_id, assignee=t.assignee)
             if c.row.status != InstanceStatus.RUNNING:

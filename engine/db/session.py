@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+_BEGIN = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+
 
 def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
     """Create the SQLAlchemy engine for ``url`` with the settings this product relies on."""
@@ -42,8 +44,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) 
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
+            # Straight on the driver connection: this runs for every unit of work.
             mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            conn.connection.driver_connection.execute(_BEGIN[mode])
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -53,8 +56,14 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+class StaleInstance(Exception):
+    """An instance row changed under a locked advance (its lock_version moved); the advance is retried."""
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Whether a database error is a transient lock or serialization failure worth retrying."""
+    if isinstance(exc, StaleInstance):
+        return True
     if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
         return True
     if isinstance(exc, DBAPIError):
@@ -77,10 +86,7 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        self.session.close()  # rolls back whatever was not committed
 
     def commit(self) -> None:
         self.session.commit()
@@ -123,7 +129,7 @@ def with_retries(func: Callable[[], Any], *, attempts: int = 8) -> Any:
     for attempt in range(1, attempts + 1):
         try:
             return func()
-        except (OperationalError, DBAPIError) as exc:
+        except (OperationalError, DBAPIError, StaleInstance) as exc:
             if attempt == attempts or not is_retryable(exc):
                 raise
             time.sleep(min(0.5, 0.01 * 2**attempt) * (0.5 + random.random()))  # noqa: S311

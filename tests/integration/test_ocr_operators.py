@@ -90,3 +90,12 @@ def test_checking_a_photo_returns_ok_and_the_reasons(registry: OperatorRegistry)
     result = op({"attachment_id": "blue"}, call_with(files))
     assert result["ok"] is False and result["codes"] == ["PHOTO_BACKGROUND_NOT_WHITE"]
     json.dumps(result)
+
+
+def test_the_products_registry_runs_the_photo_check_with_its_own_settings() -> None:
+    from web.bootstrap import build_operators
+
+    registry = build_operators({})
+    good = next(p for p in sorted((FIXTURES / "photos").iterdir()) if "good" in p.name)
+    result = registry.get("ocr.check_photo").func({"attachment_id": "good"}, call_with({"good": good.read_bytes()}))
+    assert result["ok"] is True

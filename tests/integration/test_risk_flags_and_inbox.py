@@ -79,3 +79,13 @@ def test_the_inbox_filters_by_group_stage_risk_and_overdue_and_counts_exactly(en
 def test_an_overdue_filter_without_the_time_is_refused(engine):
     with pytest.raises(ValueError, match="current time"):
         engine.tasks.count(InboxFilter(overdue=True))
+
+
+def test_a_task_sees_its_own_data_and_the_instance_the_newest(engine):
+    iid = _start(engine, gap=1)
+    [task] = engine.tasks.list(InboxFilter(instance_id=iid))
+    assert engine.tasks.data(task.id)["gap"] == 1
+    engine.complete_task(task.id, {"note": "checked"}, "hr1")
+    [second] = engine.tasks.list(InboxFilter(instance_id=iid))
+    assert engine.tasks.data(second.id)["note"] == "checked"
+    assert engine.instances.data(iid)["note"] == "checked"
