@@ -170,49 +170,32 @@ def generated_document(kind: str, spec: dict[str, Any], person: dict[str, Any] |
     if kind not in DOCUMENT_TYPES:
         known = ", ".join([*DOCUMENT_TYPES, *DOCUMENT_ALIASES, "photo"])
         raise ScenarioStepError(f"cannot generate {kind!r} documents (known: {known})")
-    doc_spec = DocumentSpec(kind, seed, defects=tuple(spec.get("defects") or ()), profile="clean", format=spec.get("format", "jpeg"))
+    doc_spec = DocumentSpec(
+        kind, seed, defects=tuple(spec.get("defects") or ()), profile="clean", format=spec.get("format", "jpeg"),
+        subject=case_subject(person, seed),
+    )
     try:
-        with _drawing_person(person):
-            doc = generate_document(doc_spec)
+        doc = generate_document(doc_spec)
     except ValueError as exc:
         raise ScenarioStepError(f"cannot generate {kind}: {exc}") from exc
     return doc.data, doc.extension, doc.truth
 
 
-@contextlib.contextmanager
-def _drawing_person(person: dict[str, Any] | None) -> Iterator[None]:
-    """Make the generator's first drawn person the case's person (name, resident ID, sex, birth date).
-
-    The generator draws its people from its seed and takes no person; until it does, its person
-    factory is swapped for the duration of one document (the runner is single-threaded).
-    """
+def case_subject(person: dict[str, Any] | None, seed: int) -> Any:
+    """The case's person as the OCR generator draws people (name, sex, birth date, resident ID), or None."""
     if not person or not person.get("resident_id"):
-        yield
-        return
+        return None
     from connectors.ocr import synth_identity
 
-    original = synth_identity.person
-    used = [False]
-
-    def case_person(rng: random.Random) -> Any:
-        drawn = original(rng)
-        if used[0]:
-            return drawn
-        used[0] = True
-        sex = {"M": "male", "F": "female"}.get(str(person.get("gender")), drawn.sex)
-        try:
-            birth = date.fromisoformat(str(person.get("birth_date")))
-        except ValueError:
-            birth = drawn.birth_date
-        return dataclasses.replace(
-            drawn, name=str(person.get("name") or drawn.name), sex=sex, birth_date=birth, id_number=str(person["resident_id"])
-        )
-
-    synth_identity.person = case_person  # type: ignore[assignment]
+    drawn = synth_identity.person(random.Random(seed))  # noqa: S311 - made-up test data
+    sex = {"M": "male", "F": "female"}.get(str(person.get("gender")), drawn.sex)
     try:
-        yield
-    finally:
-        synth_identity.person = original  # type: ignore[assignment]
+        birth = date.fromisoformat(str(person.get("birth_date")))
+    except ValueError:
+        birth = drawn.birth_date
+    return dataclasses.replace(
+        drawn, name=str(person.get("name") or drawn.name), sex=sex, birth_date=birth, id_number=str(person["resident_id"])
+    )
 
 
 @click.command("test")

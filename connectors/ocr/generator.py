@@ -89,6 +89,7 @@ class DocumentSpec:
     with_case: bool = False  # give the reader a case context (the truth's values unless a case: defect)
     second_page: bool = False  # contracts: add a page of clauses
     term: str | None = None  # contracts: "fixed" or "open_ended"; None: picked by the seed
+    subject: ident.Person | None = None  # whom the document is about; None: a person drawn by the seed
 
 
 @dataclass

@@ -27,7 +27,8 @@ def career(rng: random.Random, person: ident.Person) -> tuple[date, date]:
 def document_values(rng: random.Random, spec: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The printed values of the document ``spec`` (a generator DocumentSpec) describes, and the extra
     facts its layout needs or its truth leaves out."""
-    person = ident.person(rng)
+    drawn = ident.person(rng)  # drawn even when a subject is given, so the seed's other choices stay
+    person = getattr(spec, "subject", None) or drawn
     employer = ident.employer(rng)
     extra: dict[str, Any] = {"sex": person.sex, "person": person}
     defects = set(spec.defects)
