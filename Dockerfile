@@ -1,5 +1,11 @@
 # One image for `shebao serve` (default) or `shebao worker`; migrations run at start.
-# The same steps as `make`: the system-deps script, then the package.
+# The same steps as `make`: the browser libraries from the committed lockfile (`make vendor`), the
+# system-deps script, then the package.
+FROM node:20-slim AS vendor
+WORKDIR /vendor
+COPY web/static/vendor/package.json web/static/vendor/package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SHEBAO_VAR_DIR=/var/lib/shebao
@@ -12,6 +18,7 @@ COPY casework casework
 COPY connectors connectors
 COPY forms forms
 COPY web web
+COPY --from=vendor /vendor/node_modules web/static/vendor/node_modules
 COPY sandbox sandbox
 COPY workflows workflows
 RUN pip install --no-cache-dir . \

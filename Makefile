@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps test lint demo clean
+.PHONY: install system-deps vendor test lint demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash scripts/install-system-deps.sh
 
-install: system-deps $(STAMP)
+# Browser libraries served from web/static/vendor (the BPMN viewer): exact versions from the
+# committed package-lock.json, fetched from the npm registry; no CDN at run time.
+VENDOR := web/static/vendor
+$(VENDOR)/node_modules/.package-lock.json: $(VENDOR)/package.json $(VENDOR)/package-lock.json
+	npm ci --prefix $(VENDOR) --no-audit --no-fund --ignore-scripts --loglevel=error
+
+vendor: $(VENDOR)/node_modules/.package-lock.json
+
+install: system-deps $(STAMP) vendor
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from engine.advance import Advancer
 from engine.assignment import LaneAssignment
@@ -40,6 +40,11 @@ class AttachmentInfo:
     sha256: str
     instance_id: str | None
     created_at: datetime
+    created_by: str | None = None
+
+    @classmethod
+    def of(cls, row: Attachment) -> AttachmentInfo:
+        return cls(row.id, row.name, row.content_type, row.size, row.sha256, row.instance_id, row.created_at, row.created_by)
 
 
 class Engine:
@@ -170,7 +175,38 @@ class Engine:
             row = uow.session.get(Attachment, attachment_id)
             if row is None:
                 raise NotFound(f"no attachment {attachment_id}", attachment_id=attachment_id)
-            return AttachmentInfo(row.id, row.name, row.content_type, row.size, row.sha256, row.instance_id, row.created_at)
+            return AttachmentInfo.of(row)
+
+    def attachments(self, attachment_ids: list[str]) -> list[AttachmentInfo]:
+        """Metadata of the attachments with these ids that exist, in no particular order."""
+        if not attachment_ids:
+            return []
+        with self.db.reading() as uow:
+            return [AttachmentInfo.of(r) for r in uow.session.scalars(select(Attachment).where(Attachment.id.in_(attachment_ids)))]
+
+    def attachments_of(self, instance_id: str) -> list[AttachmentInfo]:
+        """The attachments of an instance, oldest first."""
+        with self.db.reading() as uow:
+            rows = uow.session.scalars(
+                select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.created_at, Attachment.id)
+            )
+            return [AttachmentInfo.of(r) for r in rows]
+
+    def link_attachments(self, attachment_ids: list[str], instance_id: str, actor: str | None) -> int:
+        """Give files that ``actor`` stored without an instance to ``instance_id``; returns how many moved.
+
+        Files of other people, or already belonging to an instance, are left as they are.
+        """
+        if not attachment_ids:
+            return 0
+        with self.db.unit_of_work() as uow:
+            result = uow.session.execute(
+                update(Attachment)
+                .where(Attachment.id.in_(attachment_ids), Attachment.created_by == actor, Attachment.instance_id.is_(None))
+                .values(instance_id=instance_id)
+            )
+            uow.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def read_attachment(self, attachment_id: str) -> bytes:
         """The decrypted content of an attachment.

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages Shebao Flow needs beyond pip: tesseract with Simplified Chinese data
 # (OCR of case materials), a CJK font (generated test documents, rendered pages), poppler (PDF tools)
-# and chromium (browser tests). Called by `make` and by the Dockerfile, so both get the same set.
-# Usage: scripts/install-system-deps.sh [--runtime]   (--runtime: leave out the browser)
+# chromium (browser tests) and npm (fetches the BPMN viewer served by the web app). Called by `make`
+# and by the Dockerfile, so both get the same set.
+# Usage: scripts/install-system-deps.sh [--runtime]   (--runtime: leave out the browser and npm)
 set -euo pipefail
 
 packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng fonts-noto-cjk)
 if [ "${1:-}" != "--runtime" ]; then
   packages+=(chromium)
+  # npm from anywhere will do (a Node.js installed outside Debian's packages counts).
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 
 missing=()

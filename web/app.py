@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Flask, jsonify
-
-from engine.errors import Conflict, EngineError, InvalidDefinition, InvalidInput, NotFound
+from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None, engine: Any = None) -> Flask:
@@ -19,19 +18,40 @@ def create_app(config: dict[str, Any] | None = None, engine: Any = None) -> Flas
         engine = build_engine()
     app.extensions["shebao_engine"] = engine
 
+    from web.api.files import DEFAULT_MAX_BYTES
+
+    max_upload = int(app.config.get("SHEBAO_MAX_UPLOAD_BYTES") or os.environ.get("SHEBAO_MAX_UPLOAD_BYTES") or DEFAULT_MAX_BYTES)
+    app.config.setdefault("SHEBAO_MAX_UPLOAD_BYTES", max_upload)
+    app.config.setdefault("MAX_CONTENT_LENGTH", max_upload + 1024 * 1024)  # multipart overhead
+    if app.config.get("SHEBAO_TRUSTED_PROXIES") or os.environ.get("SHEBAO_TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config.get("SHEBAO_TRUSTED_PROXIES") or os.environ.get("SHEBAO_TRUSTED_PROXIES") or 1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from web.i18n import init_i18n
+
+    init_i18n(app)
+
+    from web.auth import init_auth
+
+    init_auth(app, engine)
+
+    from web.api import register_api
     from web.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    register_api(app)
 
-    @app.errorhandler(EngineError)
-    def engine_error(exc: EngineError) -> Any:
-        status = 400
-        if isinstance(exc, NotFound):
-            status = 404
-        elif isinstance(exc, Conflict):
-            status = 409
-        elif isinstance(exc, InvalidInput | InvalidDefinition):
-            status = 400
-        return jsonify({"error": exc.as_dict()}), status
+    from web.pages import register_pages
+
+    register_pages(app)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
 
     return app

@@ -428,6 +428,12 @@ def main() -> None:
 
 def _register_optional_commands() -> None:
     """Commands owned by other packages, added when those packages are present."""
+    from web.cli_users import users
+
+    cli.add_command(users, name="users")
+    from web.scenario_cli import test_command
+
+    cli.add_command(test_command, name="test")
     try:
         from connectors.ocr.cli import ocr_command
     except ImportError:

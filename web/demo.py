@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from engine.crypto import generate_data_key
+from web.demo_accounts import DemoAccount, describe, seed_demo_accounts
 
 VAR = Path("var")
 
@@ -27,6 +28,19 @@ def ensure_secrets(path: Path = VAR / "secrets.env") -> None:
     path.chmod(0o600)
 
 
+def seed_accounts() -> list[tuple[DemoAccount, str]]:
+    """Demo employers, people and one account per role (passwords in var/demo-accounts.txt)."""
+    from engine.operators import OperatorRegistry
+    from web.bootstrap import build_engine, load_env_file
+
+    load_env_file(VAR / "secrets.env")
+    engine = build_engine(operators=OperatorRegistry())
+    try:
+        return seed_demo_accounts(engine)
+    finally:
+        engine.dispose()
+
+
 def run_demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Set up and start sandbox, worker and web server; stop them all on Ctrl-C."""
     ensure_secrets()
@@ -36,9 +50,14 @@ def run_demo(host: str = "127.0.0.1", port: int = 8000) -> None:
         "SHEBAO_ENV_FILE": str(VAR / "secrets.env"),
         "SHEBAO_ADAPTERS_FILE": os.environ.get("SHEBAO_ADAPTERS_FILE", str(VAR / "sandbox" / "adapters.json")),
     }
-    subprocess.run([*shebao, "db", "upgrade"], check=True, env=env)
+    env.setdefault("SHEBAO_COOKIE_SECURE", "0")  # the demo serves plain http on localhost
+    env.setdefault("SHEBAO_SANDBOX_CALLBACK_URL", f"http://{host}:{port}/api/v1/messages/bureau")
+    # The sandbox writes the adapters file when it starts; migrating and deploying need no adapter.
+    setup_env = env if Path(env["SHEBAO_ADAPTERS_FILE"]).is_file() else {k: v for k, v in env.items() if k != "SHEBAO_ADAPTERS_FILE"}
+    subprocess.run([*shebao, "db", "upgrade"], check=True, env=setup_env)
     if any(Path("workflows").rglob("*.bpmn")) or any(Path("workflows").rglob("*.dmn")):
-        subprocess.run([*shebao, "deploy", "workflows"], check=True, env=env)
+        subprocess.run([*shebao, "deploy", "workflows"], check=True, env=setup_env)
+    accounts = seed_accounts()
     children: list[subprocess.Popen[bytes]] = []
     try:
         from web.cli import cli
@@ -50,6 +69,7 @@ def run_demo(host: str = "127.0.0.1", port: int = 8000) -> None:
         children.append(subprocess.Popen([*shebao, "serve", "--host", host, "--port", str(port)], env=env))
         time.sleep(1.5)
         print(f"\nShebao Flow is running at http://{host}:{port}/  (health: /healthz, readiness: /readyz)")
+        print(describe(accounts, f"http://{host}:{port}/"))
         print("Press Ctrl-C to stop.")
         while all(c.poll() is None for c in children):
             time.sleep(0.5)

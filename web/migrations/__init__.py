@@ -1,0 +1,1 @@
+"""Alembic branch ``web``: the web application's tables (accounts, tokens, sessions, audit)."""
