@@ -7,7 +7,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from casework.audit import AuditLog
 from casework.cases import CaseService
@@ -19,6 +18,7 @@ from engine.db.models import ProcessInstance
 from engine.errors import DefinitionNotFound, InvalidInput
 from engine.tasks import InboxFilter
 from tests.integration.casework_fixtures import CREDIT_CODE, RESIDENT_ID, engine, process_xml  # noqa: F401
+from tests.support.processes import row_count, run_in_threads
 
 FORECAST = "warnings = add_warnings(warnings, gap_warnings(last_paid_month, month_of(employment_start)))"
 ENROLMENT = process_xml("enrolment", [
@@ -41,11 +41,6 @@ def world(engine):  # noqa: F811
     person = people.register(RESIDENT_ID, "王芳", hukou_province="41")
     employer = employers.register("深圳分公司", CREDIT_CODE, cities=["440300"])
     return CaseService(engine, people, employers), person, employer
-
-
-def count(engine, model):  # noqa: F811
-    with engine.db.reading() as uow:
-        return uow.session.scalar(select(func.count()).select_from(model))
 
 
 def open_enrolment(service, person, employer, **data):
@@ -78,13 +73,13 @@ def test_opening_a_case_starts_its_process_with_the_case_person_and_employer(wor
 def test_a_second_active_case_of_the_same_kind_is_refused_and_nothing_is_written(world, engine):  # noqa: F811
     service, person, employer = world
     first = open_enrolment(service, person, employer)
-    before = (count(engine, Case), count(engine, ProcessInstance))
+    before = (row_count(engine, Case), row_count(engine, ProcessInstance))
 
     with pytest.raises(CaseAlreadyActive) as err:
         open_enrolment(service, person, employer)
 
     assert (err.value.code, err.value.params["case_id"]) == ("CASE_ALREADY_ACTIVE", first.id)
-    assert (count(engine, Case), count(engine, ProcessInstance)) == before
+    assert (row_count(engine, Case), row_count(engine, ProcessInstance)) == before
     other = service.open_case(person.id, "joiner", employer.id, "440300", {}, "hr-1")  # another kind is fine
     assert other.process_id == "cross_province_joiner"
 
@@ -103,13 +98,9 @@ def test_two_concurrent_opens_make_exactly_one_case_and_one_instance(world, engi
         except Exception as exc:  # noqa: BLE001
             other.append(exc)
 
-    threads = [threading.Thread(target=open_one) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(open_one, 3)
     assert other == [] and len(opened) == 1 and len(refused) == 2
-    assert count(engine, Case) == 1 and count(engine, ProcessInstance) == 1
+    assert row_count(engine, Case) == 1 and row_count(engine, ProcessInstance) == 1
 
 
 def test_the_case_closes_when_its_root_instance_completes_and_a_new_one_may_then_open(world, engine):  # noqa: F811
@@ -191,7 +182,7 @@ def test_a_case_for_an_undeployed_process_or_an_uninsured_region_is_refused_and_
     with pytest.raises(InvalidInput) as err:
         service.open_case(person.id, "enrolment", employer.id, "440300", {"person": {}}, "hr-1")
     assert err.value.code == "CASE_DATA_INVALID"
-    assert count(engine, Case) == 0
+    assert row_count(engine, Case) == 0
 
 
 def test_a_start_that_fails_leaves_no_case_behind(world, engine):  # noqa: F811
@@ -199,7 +190,7 @@ def test_a_start_that_fails_leaves_no_case_behind(world, engine):  # noqa: F811
     engine.deploy({"joiner.bpmn": process_xml("cross_province_joiner", [("script", "boom", None, "x = month_gap('x', 'y')")])})
     with pytest.raises(Exception, match="YYYY-MM"):  # noqa: B017 - whatever the engine raises for a failed start
         service.open_case(person.id, "joiner", employer.id, "440300", {}, "hr-1")
-    assert count(engine, Case) == 0
+    assert row_count(engine, Case) == 0
 
 
 def test_the_scan_links_a_case_whose_open_crashed_after_the_start_and_cancels_one_that_never_started(world, engine):  # noqa: F811

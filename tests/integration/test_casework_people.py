@@ -3,11 +3,10 @@ encrypted at rest, audited reveals and credit-code overrides."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from casework.audit import AuditLog
 from casework.employers import EmployerRegistry
@@ -16,6 +15,7 @@ from casework.models import AuditEvent, Employer, Person
 from casework.people import PersonRegistry
 from engine.errors import InvalidInput
 from tests.integration.casework_fixtures import CREDIT_CODE, RESIDENT_ID, engine  # noqa: F401
+from tests.support.processes import row_count, run_in_threads
 
 PILOT_CODE = CREDIT_CODE[:-1] + "A"  # right structure, wrong check character
 
@@ -28,11 +28,6 @@ def people(engine):  # noqa: F811
 @pytest.fixture
 def employers(engine):  # noqa: F811
     return EmployerRegistry.from_engine(engine)
-
-
-def count(engine, model):  # noqa: F811
-    with engine.db.reading() as uow:
-        return uow.session.scalar(select(func.count()).select_from(model))
 
 
 def test_a_registered_person_is_found_by_resident_id_with_gender_and_birth_date_from_the_number(people):
@@ -49,7 +44,7 @@ def test_registering_the_same_number_again_returns_the_same_person(people, engin
     first = people.register(RESIDENT_ID, "王芳")
     again = people.register(RESIDENT_ID, "王 芳")
     assert again.id == first.id and again.name == "王芳"
-    assert count(engine, Person) == 1
+    assert row_count(engine, Person) == 1
 
 
 def test_two_concurrent_registrations_of_one_number_make_one_person(people, engine):  # noqa: F811
@@ -61,13 +56,9 @@ def test_two_concurrent_registrations_of_one_number_make_one_person(people, engi
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 
-    threads = [threading.Thread(target=register) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_in_threads(register, 4)
     assert errors == [] and len(set(results)) == 1
-    assert count(engine, Person) == 1
+    assert row_count(engine, Person) == 1
 
 
 def test_an_invalid_resident_id_is_refused_with_its_code_and_nothing_is_stored(people, engine):  # noqa: F811
@@ -76,7 +67,7 @@ def test_an_invalid_resident_id_is_refused_with_its_code_and_nothing_is_stored(p
     assert err.value.code == "RESIDENT_ID_INVALID"
     assert [e["code"] for e in err.value.params["errors"]] == ["RESIDENT_ID_CHECK_CHARACTER"]
     assert "110105194912310021" not in str(err.value) + str(err.value.params)
-    assert count(engine, Person) == 0
+    assert row_count(engine, Person) == 0
 
 
 def test_the_resident_id_is_stored_encrypted_and_only_its_keyed_hash_is_searchable(people, engine, engine_env):  # noqa: F811
@@ -111,7 +102,7 @@ def test_a_reveal_without_a_reason_or_actor_is_refused_and_not_audited(people, e
     with pytest.raises(InvalidInput) as err:
         people.reveal_resident_id(person.id, actor, reason)
     assert err.value.code == code
-    assert count(engine, AuditEvent) == 0
+    assert row_count(engine, AuditEvent) == 0
 
 
 def test_an_unknown_person_is_not_found(people):
@@ -139,7 +130,7 @@ def test_a_code_failing_only_its_check_character_is_refused_without_an_override(
         employers.register("试点公司", PILOT_CODE, actor="hr-1")
     assert err.value.code == "CREDIT_CODE_OVERRIDE_REQUIRED"
     assert err.value.params["errors"][0]["params"]["override_required"] is True
-    assert count(engine, Employer) == 0
+    assert row_count(engine, Employer) == 0
 
 
 def test_hr_may_override_the_check_character_with_a_reason_and_the_override_is_audited(employers, engine):  # noqa: F811
@@ -157,7 +148,7 @@ def test_an_override_needs_an_actor_and_a_malformed_code_is_refused_even_with_a_
     with pytest.raises(InvalidInput) as err:
         employers.register("坏公司", "91110108551385082", actor="hr-1", override_reason="pilot")
     assert err.value.code == "CREDIT_CODE_INVALID"
-    assert count(engine, Employer) == 0 and count(engine, AuditEvent) == 0
+    assert row_count(engine, Employer) == 0 and row_count(engine, AuditEvent) == 0
 
 
 def test_a_credit_code_belongs_to_one_employer(employers):

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from casework.divisions import PROVINCES  # casework's own table, written independently of the pack's
 from casework.expressions import FUNCTIONS
 from engine.tasks import InboxFilter
 from tests.support.engines import make_engine
+from tests.support.processes import POLICIES, policy_pack, policy_pack_generator
 
-ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ROOT / "workflows" / "policies"
-
-# The 31 provincial-level divisions (GB/T 2260), written out here independently of the pack.
-PROVINCES = {
-    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区", "21": "辽宁省",
-    "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省",
-    "35": "福建省", "36": "江西省", "37": "山东省", "41": "河南省", "42": "湖北省", "43": "湖南省",
-    "44": "广东省", "45": "广西壮族自治区", "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省",
-    "53": "云南省", "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
-    "65": "新疆维吾尔自治区",
-}  # fmt: skip
 CASE_TYPES = ("transfer", "enrolment", "stop_contribution", "card")
 # The national rules of DOMAIN.md: stage -> (working days, calendar days)
 NATIONAL_SLA = {
@@ -42,20 +30,6 @@ NATIONAL_MATERIALS = {
 }
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("build_policy_pack", ROOT / "scripts" / "build_policy_pack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_policy_pack", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-def pack() -> dict[str, bytes]:
-    """The committed DMN files of the pack as a deployable bundle."""
-    return {p.name: p.read_bytes() for p in sorted(POLICIES.glob("*.dmn"))}
-
-
 def pack_with(tmp_path: Path, extra: dict[str, list[str]], edits: dict[str, tuple[str, str]] | None = None) -> dict[str, bytes]:
     """The pack built from a copy of the source tables, as a designer changes them: ``extra`` CSV lines
     added at the top of a table, ``edits`` replacing a text in a table."""
@@ -68,7 +42,7 @@ def pack_with(tmp_path: Path, extra: dict[str, list[str]], edits: dict[str, tupl
     for name, lines in extra.items():
         header, *rows = (source / f"{name}.csv").read_text(encoding="utf-8").splitlines()
         (source / f"{name}.csv").write_text("\n".join([header, *lines, *rows]) + "\n", encoding="utf-8")
-    return _generator().build(source)
+    return policy_pack_generator().build(source)
 
 
 def _task(n: int, decision: str, pre: str, post: str) -> str:
@@ -122,7 +96,7 @@ def engine(engine_env):
 @pytest.fixture
 def probe(engine):
     """Start the probe for a region, date and person category; returns the answers."""
-    engine.deploy(pack())
+    engine.deploy(policy_pack())
     engine.deploy(probe_bpmn())
 
     def run(region: Any, case_date: str | None = "2025-08-01", person_category: str = "employee") -> dict[str, Any]:
@@ -142,13 +116,13 @@ def _unverified(data: dict[str, Any]) -> set[str]:
 
 
 def test_the_pack_deploys_without_warnings_and_an_unchanged_redeploy_adds_nothing(engine):
-    first = engine.deploy(pack())
+    first = engine.deploy(policy_pack())
     assert first.warnings == []
     assert sorted((d["decision_id"], d["version"]) for d in first.decisions) == [
         ("policy_base_bounds", 1), ("policy_card", 1), ("policy_filing_window", 1), ("policy_materials", 1),
         ("policy_sla", 1),
     ]
-    again = engine.deploy(pack())
+    again = engine.deploy(policy_pack())
     assert again.decisions == [] and sorted(again.unchanged) == sorted(d["decision_id"] for d in first.decisions)
 
 
@@ -260,7 +234,7 @@ def test_a_city_row_wins_over_its_province_only_in_that_city(engine, tmp_path):
 
 
 def test_a_newer_table_answers_running_instances_from_its_effective_date(engine, tmp_path):
-    engine.deploy(pack())
+    engine.deploy(policy_pack())
     engine.deploy(probe_bpmn(wait_first=True))
     after = engine.start("policy_probe", _start_data("110000", "2026-07-15"))
     before = engine.start("policy_probe", _start_data("110000", "2026-06-30"))

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import shutil
-import sys
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from engine.bundle import parse_bundle
 from engine.evaluation import Evaluator
+from tests.support.processes import POLICIES, policy_pack_generator
 
-ROOT = Path(__file__).resolve().parents[2]
-POLICIES = ROOT / "workflows" / "policies"
 SOURCE = POLICIES / "source"
 PROVINCE_CODES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
@@ -28,16 +23,7 @@ NATIONAL_SOURCES = {
 }  # fmt: skip
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("build_policy_pack", ROOT / "scripts" / "build_policy_pack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("build_policy_pack", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generator()
+gen = policy_pack_generator()
 
 
 def _rows(name: str) -> list[dict[str, str]]:
