@@ -2,14 +2,18 @@
 
 (a) raw in-memory SpiffWorkflow: create → run to the user task → serialize_json → deserialize_json
     (spec included, the library's default) → complete → finish;
-(b) the same lifecycle through the engine on a SQLite file;
+(b) the same lifecycle through the engine on a SQLite file: start (run to the user task and store),
+    list the instance's tasks, complete the user task, finish;
 (c) the same on PostgreSQL (skipped with a note when it cannot be reached).
 Process: start → three script tasks → exclusive gateway → user task → end.
 
-Prints instances per second for each, the ratios b/a and c/a, and the stored bytes per waiting and
-per finished instance (the encrypted state column, and the history written for it).
+The three are measured in interleaved rounds (a, b, c, a, b, c, …) so that a change in the machine's
+load during the run weighs on all of them alike; each figure is its total instances over its total
+time. Prints instances per second for each, the ratios b/a and c/a (and their spread over the
+rounds), and the stored bytes per waiting and per finished instance (the encrypted state column, and
+the history written for it).
 
-Usage: python bench/engine_throughput.py [--quick] [--n N] [--pg URL]
+Usage: python bench/engine_throughput.py [--quick] [--n N] [--rounds R] [--pg URL] [--skip-pg]
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,104 +41,175 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 BPMN = ROOT / "tests" / "fixtures" / "bpmn" / "lifecycle.bpmn"
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+DATA_KEY = "bench-data-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
-def raw_spiff(n: int) -> float:
-    """Instances per second of the raw library lifecycle."""
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(BPMN))
-    spec, subs = parser.get_spec("lifecycle"), parser.get_subprocess_specs("lifecycle")
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    engine = PythonScriptEngine()
-    t0 = time.perf_counter()
-    for i in range(n):
-        wf = BpmnWorkflow(spec, subs, script_engine=engine)
-        wf.get_tasks(state=TaskState.READY)[0].data["amount"] = i
-        wf.do_engine_steps()
-        state = serializer.serialize_json(wf)
-        wf = serializer.deserialize_json(state)
-        wf.script_engine = engine
-        task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
-        task.data["approved"] = True
-        task.run()
-        wf.do_engine_steps()
-        assert wf.is_completed()
-    return n / (time.perf_counter() - t0)
+class RawSpiff:
+    """The library's own lifecycle, in memory."""
+
+    def __init__(self) -> None:
+        parser = SpiffBpmnParser()
+        parser.add_bpmn_file(str(BPMN))
+        self.spec, self.subs = parser.get_spec("lifecycle"), parser.get_subprocess_specs("lifecycle")
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.script_engine = PythonScriptEngine()
+        self.done = 0
+
+    def run(self, count: int) -> float:
+        """Run ``count`` lifecycles; the seconds they took."""
+        t0 = time.perf_counter()
+        for _ in range(count):
+            wf = BpmnWorkflow(self.spec, self.subs, script_engine=self.script_engine)
+            wf.get_tasks(state=TaskState.READY)[0].data["amount"] = self.done
+            wf.do_engine_steps()
+            state = self.serializer.serialize_json(wf)
+            wf = self.serializer.deserialize_json(state)
+            wf.script_engine = self.script_engine
+            task = wf.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.data["approved"] = True
+            task.run()
+            wf.do_engine_steps()
+            assert wf.is_completed()
+            self.done += 1
+        return time.perf_counter() - t0
 
 
-def through_engine(url: str, n: int, work: Path) -> tuple[float, int, int, int]:
-    """(instances/s, state bytes waiting, state bytes finished, history bytes per instance)."""
-    from engine.core import Engine
-    from engine.db.migrate import upgrade
-    from engine.db.models import HistoryEntry, ProcessInstance
-    from engine.db.session import make_engine
-    from engine.settings import Settings
-    from engine.tasks import InboxFilter
+class ThroughEngine:
+    """The lifecycle through the engine on one database."""
 
-    upgrade(make_engine(url))
-    settings = Settings(
-        database_url=url,
-        data_key="bench-data-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        blob_dir=work / "blobs",
-        clock_file=work / "clock.json",
-    )
-    eng = Engine(settings)
-    eng.deploy({"lifecycle.bpmn": BPMN.read_bytes()})
-    eng.start("lifecycle", {"amount": 0})  # warm the spec cache
-    waiting_sizes, finished_sizes = [], []
-    t0 = time.perf_counter()
-    for i in range(n):
-        iid = eng.start("lifecycle", {"amount": i})
-        task = eng.tasks.list(InboxFilter(instance_id=iid))[0]
-        if i % 50 == 0:
-            with eng.db.reading() as uow:
-                waiting_sizes.append(len(uow.session.get(ProcessInstance, iid).state))
-        eng.complete_task(task.id, {"approved": True}, "bench")
-        if i % 50 == 0:
-            with eng.db.reading() as uow:
-                finished_sizes.append(len(uow.session.get(ProcessInstance, iid).state))
-    rate = n / (time.perf_counter() - t0)
-    with eng.db.reading() as uow:
-        hist = uow.session.scalar(select(func.sum(func.length(func.coalesce(HistoryEntry.details, ""))))) or 0
-        count = uow.session.scalar(select(func.count()).select_from(ProcessInstance)) or 1
-    eng.dispose()
-    return rate, int(statistics.median(waiting_sizes)), int(statistics.median(finished_sizes)), int(hist / count)
+    def __init__(self, url: str, work: Path) -> None:
+        from engine.core import Engine
+        from engine.db.migrate import upgrade
+        from engine.db.session import make_engine
+        from engine.settings import Settings
+
+        migrator = make_engine(url)
+        upgrade(migrator)
+        migrator.dispose()
+        settings = Settings(database_url=url, data_key=DATA_KEY, blob_dir=work / "blobs", clock_file=work / "clock.json")
+        self.eng = Engine(settings)
+        self.eng.deploy({"lifecycle.bpmn": BPMN.read_bytes()})
+        self.eng.start("lifecycle", {"amount": 0})  # warm the spec cache
+        self.done = 0
+        self.waiting_sizes: list[int] = []
+        self.finished_sizes: list[int] = []
+
+    def _state_size(self, instance_id: str) -> int:
+        from engine.db.models import ProcessInstance
+
+        with self.eng.db.reading() as uow:
+            row = uow.session.get(ProcessInstance, instance_id)
+            assert row is not None
+            return len(row.state)
+
+    def run(self, count: int) -> float:
+        """Run ``count`` lifecycles; the seconds they took (the occasional size sample excluded)."""
+        from engine.tasks import InboxFilter
+
+        eng, spent = self.eng, 0.0
+        for _ in range(count):
+            i, self.done = self.done, self.done + 1
+            t0 = time.perf_counter()
+            iid = eng.start("lifecycle", {"amount": i})
+            task = eng.tasks.list(InboxFilter(instance_id=iid))[0]
+            spent += time.perf_counter() - t0
+            if i % 50 == 0:
+                self.waiting_sizes.append(self._state_size(iid))
+            t0 = time.perf_counter()
+            eng.complete_task(task.id, {"approved": True}, "bench")
+            spent += time.perf_counter() - t0
+            if i % 50 == 0:
+                self.finished_sizes.append(self._state_size(iid))
+        return spent
+
+    def finish(self) -> tuple[int, int, int]:
+        """(state bytes waiting, state bytes finished, history bytes per instance); disposes the engine."""
+        from engine.db.models import HistoryEntry, ProcessInstance
+
+        with self.eng.db.reading() as uow:
+            hist = uow.session.scalar(select(func.sum(func.length(func.coalesce(HistoryEntry.details, ""))))) or 0
+            count = uow.session.scalar(select(func.count()).select_from(ProcessInstance)) or 1
+        self.eng.dispose()
+        return int(statistics.median(self.waiting_sizes)), int(statistics.median(self.finished_sizes)), int(hist / count)
+
+
+def pg_database(admin_url: str) -> tuple[Any, str] | None:
+    """(admin engine, URL of a new empty database), or None when PostgreSQL cannot be reached."""
+    name = f"shebao_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        print(f"(c) PostgreSQL not reachable ({type(exc).__name__}); skipped")
+        return None
+    return admin, admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg_database(admin: Any, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def interleaved(runners: dict[str, Callable[[int], float]], n: int, rounds: int) -> dict[str, list[float]]:
+    """Seconds per round for each runner, the runners taking turns within every round."""
+    sizes = [n // rounds + (1 if r < n % rounds else 0) for r in range(rounds)]
+    spent: dict[str, list[float]] = {key: [] for key in runners}
+    for size in sizes:
+        for key, run in runners.items():
+            spent[key].append(run(size))
+    return spent
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small counts, under 30 seconds")
     ap.add_argument("--n", type=int, default=None, help="instances per measurement")
+    ap.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 20, 6 with --quick)")
     ap.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL admin URL (a bench database is created)")
+    ap.add_argument("--skip-pg", action="store_true", help="measure (a) and (b) only")
     args = ap.parse_args()
     n = args.n or (150 if args.quick else 1000)
+    rounds = max(1, min(n, args.rounds or (6 if args.quick else 20)))
 
-    a = raw_spiff(n)
-    print(f"(a) raw SpiffWorkflow, spec in state : {a:8.1f} instances/s")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        b, bw, bf, bh = through_engine(f"sqlite:///{work}/bench.db", n, work)
-    print(f"(b) engine on SQLite file            : {b:8.1f} instances/s   b/a = {b / a:.2f}")
-    print(f"    stored state: {bw} B waiting, {bf} B finished; history details {bh} B per instance")
-
-    name = f"shebao_bench_{uuid.uuid4().hex[:8]}"
-    admin = None
-    try:
-        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"(c) PostgreSQL not reachable ({type(exc).__name__}); skipped")
-        return
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            c, cw, cf, ch = through_engine(args.pg.rsplit("/", 1)[0] + "/" + name, n, Path(tmp))
-        print(f"(c) engine on PostgreSQL             : {c:8.1f} instances/s   c/a = {c / a:.2f}")
-        print(f"    stored state: {cw} B waiting, {cf} B finished; history details {ch} B per instance")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        (work / "sqlite").mkdir()
+        raw = RawSpiff()
+        sqlite = ThroughEngine(f"sqlite:///{work}/sqlite/bench.db", work / "sqlite")
+        runners: dict[str, Callable[[int], float]] = {"a": raw.run, "b": sqlite.run}
+        pg = None if args.skip_pg else pg_database(args.pg)
+        postgres = None
+        if pg is not None:
+            (work / "pg").mkdir()
+            postgres = ThroughEngine(pg[1], work / "pg")
+            runners["c"] = postgres.run
+        try:
+            per = interleaved(runners, n, rounds)
+            rate = {key: n / sum(seconds) for key, seconds in per.items()}
+            print(f"{n} instances each, in {rounds} interleaved rounds")
+            a = rate["a"]
+            print(f"(a) raw SpiffWorkflow, spec in state : {a:8.1f} instances/s")
+            for key, label in (("b", "engine on SQLite file  "), ("c", "engine on PostgreSQL   ")):
+                if key not in rate:
+                    continue
+                spread = sorted(sa / sk for sa, sk in zip(per["a"], per[key], strict=True))
+                print(
+                    f"({key}) {label}          : {rate[key]:8.1f} instances/s   {key}/a = {rate[key] / a:.2f}"
+                    f"   (rounds: {spread[0]:.2f}–{spread[-1]:.2f}, median {statistics.median(spread):.2f})"
+                )
+                runner = sqlite if key == "b" else postgres
+                assert runner is not None
+                waiting, finished, hist = runner.finish()
+                print(f"    stored state: {waiting} B waiting, {finished} B finished; history details {hist} B per instance")
+        finally:
+            if pg is not None:
+                if postgres is not None:
+                    postgres.eng.dispose()
+                drop_pg_database(*pg)
 
 
 if __name__ == "__main__":

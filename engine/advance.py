@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -23,7 +24,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from engine.assignment import LaneAssignment
@@ -39,10 +40,10 @@ from engine.db.models import (
     ReceivedMessage,
     TaskStatus,
 )
-from engine.db.session import Database, with_retries
+from engine.db.session import Database, UnitOfWork, with_retries
 from engine.definitions import DefinitionStore
 from engine.errors import EngineError, InstanceNotFound, StepFailed
-from engine.flags import DEFAULT_VARIABLE, encode_codes, flag_codes, flag_items
+from engine.flags import DEFAULT_VARIABLE, encode_codes, flag_codes
 from engine.history import HistoryWriter
 from engine.jsonutil import dumps
 from engine.spiff import (
@@ -58,7 +59,7 @@ from engine.statements import (
     CLOSE_TASK,
     FLAG_OPEN_TASKS,
     INSERT_TASK,
-    instance_values,
+    InstanceRow,
     load_instance,
     write_instance,
 )
@@ -78,12 +79,20 @@ class Step:
     properties: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Located:
+    """An instance row that the caller's finder read inside the transaction, already locked."""
+
+    row: InstanceRow
+    loaded: dict[str, Any]
+
+
 @dataclass
 class Cycle:
     """What one advance knows while it runs: the row, the workflow, the run context, the actor."""
 
-    session: Session
-    row: ProcessInstance
+    uow: UnitOfWork
+    row: InstanceRow
     workflow: BpmnWorkflow
     ctx: RunContext
     actor: str | None
@@ -94,6 +103,15 @@ class Cycle:
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # The row's column values as read (None: a new instance, inserted by the write-back).
     loaded: dict[str, Any] | None = None
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of the cycle's transaction (opened on first use)."""
+        return self.uow.session
+
+    def connection(self) -> Connection:
+        """The Core connection of the cycle's transaction."""
+        return self.uow.connection()
 
     def run_engine_steps(self) -> None:
         """Run the workflow until it waits, recording each task it ran."""
@@ -160,7 +178,7 @@ class Advancer:
     def new_context(self) -> RunContext:
         return RunContext(clock=self.clock, resolve_decision=self.definitions.resolve_decision)
 
-    def restore(self, row: ProcessInstance) -> tuple[BpmnWorkflow, RunContext]:
+    def restore(self, row: ProcessInstance | InstanceRow) -> tuple[BpmnWorkflow, RunContext]:
         """Restore the workflow of ``row`` with its cached specs and a fresh run context."""
         spec, subprocess_specs = self.definitions.specs_for(row.definition_id)
         text = self.cipher.decrypt_text(row.state)
@@ -173,28 +191,31 @@ class Advancer:
 
     # -- the cycle --------------------------------------------------------------------------------
 
-    def lock(self, session: Session, instance_id: str) -> tuple[ProcessInstance, dict[str, Any]]:
-        """Lock the instance row for this transaction; the row (detached) and its values as read.
+    def lock(self, conn: Connection, instance_id: str) -> tuple[InstanceRow, dict[str, Any]]:
+        """Lock the instance row for this transaction; the row and its values as read.
 
         :raises InstanceNotFound: when there is no such instance.
         """
-        found = load_instance(session.connection(), instance_id, for_update=not self.db.is_sqlite)
+        found = load_instance(conn, instance_id, for_update=not self.db.is_sqlite)
         if found is None:
             raise InstanceNotFound(f"no process instance {instance_id}", instance_id=instance_id)
         return found
 
-    def run(self, instance_id: str | Callable[[Session], str], actor: str | None, act: Callable[[Cycle], R]) -> R:
+    def run(
+        self, instance_id: str | Callable[[UnitOfWork], str | Located], actor: str | None, act: Callable[[Cycle], R]
+    ) -> R:
         """Lock, restore, ``act``, run steps, write back and commit; retried on lock failures.
 
-        ``instance_id`` may be a function that finds the id inside the transaction (e.g. from a task).
+        ``instance_id`` may be a function that finds the id inside the transaction (e.g. from a task),
+        or the locked row itself.
         """
 
         def attempt() -> R:
             with self.db.unit_of_work() as uow:
-                iid = instance_id if isinstance(instance_id, str) else instance_id(uow.session)
-                row, loaded = self.lock(uow.session, iid)
+                found = instance_id if isinstance(instance_id, str) else instance_id(uow)
+                row, loaded = (found.row, found.loaded) if isinstance(found, Located) else self.lock(uow.connection(), found)
                 wf, ctx = self.restore(row)
-                cycle = Cycle(uow.session, row, wf, ctx, actor, self.clock.now(), loaded=loaded)
+                cycle = Cycle(uow, row, wf, ctx, actor, self.clock.now(), loaded=loaded)
                 cycle.ready_before = {str(t.id) for t in wf.get_tasks(state=TaskState.READY, manual=True)}
                 result = act(cycle)
                 self.write_back(cycle)
@@ -205,7 +226,7 @@ class Advancer:
 
     def write_back(self, c: Cycle) -> None:
         """Persist the state and bring inbox, jobs, subscriptions and history in line with it."""
-        with c.session.no_autoflush:
+        with c.uow.no_autoflush():
             self._write_back(c)
 
     def _write_back(self, c: Cycle) -> None:
@@ -220,25 +241,30 @@ class Advancer:
             row.status = InstanceStatus.COMPLETED
             row.completed_at = now
             row.active_key = None
-            self.history.add(c.session, row.id, now, "instance_completed", actor=c.actor)
-        self._sync_risk_flags(c)
-        new_tasks = self._sync_human_tasks(c)
+            self.history.add(c.uow, row.id, now, "instance_completed", actor=c.actor)
+        # One walk of the task tree serves the risk flags, the inbox rows and the service jobs (the
+        # library walks the same branches for any of these states alone).
+        live = wf.get_tasks(state=TaskState.READY | TaskState.STARTED | TaskState.WAITING)
+        self._sync_risk_flags(c, [wf.data] if wf.is_completed() else [*(t.data for t in live), wf.data])
+        new_tasks = self._sync_human_tasks(c, {str(t.id): t for t in live if t.state == TaskState.READY and t.task_spec.manual})
         if row.status in ACTIVE:
-            self._write_service_jobs(c)
+            self._write_service_jobs(
+                c, {str(t.id) for t in live if t.state == TaskState.STARTED and isinstance(t.task_spec, DeferredServiceTask)}
+            )
             self._sync_timer_job(c)
             self._sync_subscriptions(c)
         elif row.has_service_jobs or row.has_timer or row.waits_for_message:
             self.close_side_tables(c.session, row.id, now)
             row.has_service_jobs = row.has_timer = row.waits_for_message = False
         for event, details in c.history:
-            self.history.add(c.session, row.id, now, event, actor=c.actor, details=details)
-        conn = c.session.connection()
+            self.history.add(c.uow, row.id, now, event, actor=c.actor, details=details)
+        conn = c.connection()
         write_instance(conn, row, c.loaded)  # the instance row first: inbox rows and jobs refer to it
-        c.loaded = instance_values(row)
-        if new_tasks:
-            conn.execute(INSERT_TASK, new_tasks)
-        c.session.flush()  # what acts and the job/subscription sync added through the session
-        self.history.write_pending(c.session)
+        c.loaded = row.values()
+        INSERT_TASK.executemany(conn, new_tasks)
+        if c.uow.has_session:
+            c.session.flush()  # what acts and the job/subscription sync added through the session
+        self.history.write_pending(c.uow, conn)
 
     def _deliver_kept_messages(self, c: Cycle) -> None:
         """Hand the instance the kept messages it now waits for, oldest first."""
@@ -276,19 +302,18 @@ class Advancer:
             if milestone:
                 c.row.current_stage = milestone
             self.history.add(
-                c.session,
+                c.uow,
                 c.row.id,
                 c.now,
                 "step_completed",
                 element_id=step.element_id,
                 element_name=step.name,
                 actor=c.actor if step.kind in ("UserTask", "ManualTask") else None,
-                details={"kind": step.kind, **({"milestone": milestone} if milestone else {})},
-                sensitive=False,
+                encoded=step_details(step.kind, milestone),
             )
         for answer in c.ctx.decisions:
             self.history.add(
-                c.session,
+                c.uow,
                 c.row.id,
                 c.now,
                 "decision_evaluated",
@@ -301,22 +326,30 @@ class Advancer:
 
     # -- side tables ------------------------------------------------------------------------------
 
-    def _sync_risk_flags(self, c: Cycle) -> None:
-        """Mirror the codes of the flags variable onto the instance and its inbox rows that stay open."""
-        stored = encode_codes(flag_codes(flag_items(c.workflow, self.flags_variable)))
+    def _sync_risk_flags(self, c: Cycle, sources: list[Any]) -> None:
+        """Mirror the codes of the flags variable onto the instance and its inbox rows that stay open.
+
+        ``sources``: the data of the live tasks and the workflow's (only the latter once it ended),
+        as :func:`engine.flags.flag_items` reads them; the set of codes is the same.
+        """
+        items: list[Any] = []
+        for data in sources:
+            value = data.get(self.flags_variable) if isinstance(data, dict) else None
+            if isinstance(value, list):
+                items.extend(value)
+        stored = encode_codes(flag_codes(items))
         if stored == (c.row.risk_flags or "[]"):
             return
         c.row.risk_flags = stored
         if c.ready_before:
-            c.session.connection().execute(FLAG_OPEN_TASKS, {"w_instance": c.row.id, "risk_flags": stored})
+            FLAG_OPEN_TASKS.execute(c.connection(), {"w_instance": c.row.id, "risk_flags": stored})
 
-    def _sync_human_tasks(self, c: Cycle) -> list[dict[str, Any]]:
+    def _sync_human_tasks(self, c: Cycle, ready: dict[str, Any]) -> list[dict[str, Any]]:
         """Close the inbox rows of tasks no longer ready; the rows to insert for newly ready tasks.
 
-        The new rows are inserted after the instance row (they refer to it); closing happens now,
-        before anything below looks for open rows.
+        ``ready`` holds the ready manual tasks by id. The new rows are inserted after the instance
+        row (they refer to it); closing happens now, before anything below looks for open rows.
         """
-        ready = {str(t.id): t for t in c.workflow.get_tasks(state=TaskState.READY, manual=True)}
         # Every task that was ready when the cycle began has its open inbox row; close those that
         # are no longer ready, without loading them.
         gone = c.ready_before - ready.keys()
@@ -327,7 +360,7 @@ class Advancer:
                 else {"w_id": tid, "status": TaskStatus.CANCELLED, "completed_at": c.now, "completed_by": None}
                 for tid in sorted(gone)
             ]
-            c.session.connection().execute(CLOSE_TASK, closing)
+            CLOSE_TASK.executemany(c.connection(), closing)
         c.row.has_open_tasks = bool(ready)
         new_rows: list[dict[str, Any]] = []
         for task_id, task in ready.items():
@@ -363,12 +396,8 @@ class Advancer:
             )
         return new_rows
 
-    def _write_service_jobs(self, c: Cycle) -> None:
-        started = {
-            str(t.id)
-            for t in c.workflow.get_tasks(state=TaskState.STARTED)
-            if isinstance(t.task_spec, DeferredServiceTask)
-        }
+    def _write_service_jobs(self, c: Cycle, started: set[str]) -> None:
+        """Cancel the jobs of service tasks no longer waiting; add the jobs of those that reached their turn."""
         still_pending = False
         if c.row.has_service_jobs:
             for job in c.session.scalars(
@@ -475,6 +504,12 @@ def keys_match(known: dict[str, str], correlation: str) -> bool:
     return all(known.get(k) == v for k, v in json.loads(correlation).items())
 
 
+@lru_cache(maxsize=1024)
+def step_details(kind: str, milestone: str | None) -> str:
+    """The history details of a completed step (its element kind and milestone), as JSON."""
+    return dumps({"kind": kind, **({"milestone": milestone} if milestone else {})})
+
+
 def new_attempt_key() -> str:
     """A fresh idempotency key for one logical external call."""
     return secrets.token_hex(16)
@@ -551,7 +586,7 @@ def next_timer_due(wf: BpmnWorkflow) -> datetime | None:
     return due
 
 
-def waiting_messages(wf: BpmnWorkflow, row: ProcessInstance) -> list[tuple[str, dict[str, str]]]:
+def waiting_messages(wf: BpmnWorkflow, row: InstanceRow) -> list[tuple[str, dict[str, str]]]:
     """(message name, correlation keys) for each message the workflow waits for.
 
     An instance can always be reached by its id and business key; correlation values the process

@@ -14,7 +14,7 @@ from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from engine import bundle as bundles
@@ -206,7 +206,7 @@ class DefinitionStore:
             raise _not_found(process_id, version)
         return row
 
-    def ref(self, session: Session, process_id: str, version: int | None = None) -> DefinitionRef:
+    def ref(self, conn: Connection, process_id: str, version: int | None = None) -> DefinitionRef:
         """Id and number of the newest (or the given) version of a process, in one light query.
 
         Read in the caller's transaction every time (no cache), so a deployment made by another
@@ -214,7 +214,7 @@ class DefinitionStore:
 
         :raises DefinitionNotFound: when the process (version) is not deployed.
         """
-        found = find_definition(session.connection(), process_id, version)
+        found = find_definition(conn, process_id, version)
         if found is None:
             raise _not_found(process_id, version)
         return found

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from engine.crypto import Cipher
 from engine.db.models import HistoryEntry
+from engine.db.session import UnitOfWork
 from engine.jsonutil import dumps
+from engine.statements import Prepared
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class HistoryItem:
 
 _PENDING = "shebao_history_pending"
 HISTORY_TABLE: Table = HistoryEntry.__table__  # type: ignore[assignment]
-HISTORY_INSERT = HISTORY_TABLE.insert()
+HISTORY_INSERT = Prepared(HISTORY_TABLE.insert(), [c.key for c in HISTORY_TABLE.columns if c.key != "id"])
 
 
 class HistoryWriter:
@@ -46,7 +48,7 @@ class HistoryWriter:
 
     def add(
         self,
-        session: Session,
+        target: Session | UnitOfWork,
         instance_id: str,
         at: datetime,
         event: str,
@@ -56,9 +58,13 @@ class HistoryWriter:
         actor: str | None = None,
         details: dict[str, Any] | None = None,
         sensitive: bool = True,
+        encoded: str | None = None,
     ) -> None:
-        """Append one entry (written by :meth:`write_pending`, in one statement per advance)."""
-        session.info.setdefault(_PENDING, []).append(
+        """Append one entry (written by :meth:`write_pending`, in one statement per advance).
+
+        ``encoded``: details already encoded as JSON, holding no personal data (stored as given).
+        """
+        target.info.setdefault(_PENDING, []).append(
             {
                 "instance_id": instance_id,
                 "at": at,
@@ -66,15 +72,16 @@ class HistoryWriter:
                 "element_id": element_id,
                 "element_name": element_name,
                 "actor": actor,
-                "details": (self.cipher.encrypt_text(dumps(details)) if sensitive else dumps(details)) if details else None,
+                "details": encoded
+                or ((self.cipher.encrypt_text(dumps(details)) if sensitive else dumps(details)) if details else None),
             }
         )
 
-    def write_pending(self, session: Session) -> None:
-        """Insert the entries added in this unit of work so far."""
-        rows = session.info.pop(_PENDING, None)
+    def write_pending(self, target: Session | UnitOfWork, conn: Connection | None = None) -> None:
+        """Insert the entries added to ``target`` so far (on ``conn``, default: the target's connection)."""
+        rows = target.info.pop(_PENDING, None)
         if rows:
-            session.connection().execute(HISTORY_INSERT, rows)  # executemany, no RETURNING
+            HISTORY_INSERT.executemany(conn or target.connection(), rows)  # one statement, no RETURNING
 
     def _details(self, stored: str | None) -> dict[str, Any]:
         if not stored:

@@ -16,6 +16,7 @@ from engine.db.models import InstanceStatus, ProcessDefinition, ProcessInstance,
 from engine.db.session import with_retries
 from engine.errors import DuplicateBusinessKey, InstanceStateConflict, InvalidInput
 from engine.spiff import SERIALIZER_VERSION, attach_context
+from engine.statements import InstanceRow
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,15 @@ class Instances:
 
         def attempt() -> str:
             with self.db.unit_of_work() as uow:
-                s = uow.session
-                definition = self.adv.definitions.ref(s, req.process_id, req.version)
+                definition = self.adv.definitions.ref(uow.connection(), req.process_id, req.version)
                 spec, subprocess_specs = self.adv.definitions.specs_for(definition.id)
                 wf = BpmnWorkflow(spec, subprocess_specs, script_engine=self.adv.script_engine)
                 ctx = attach_context(wf, self.adv.new_context())
-                first = wf.get_tasks(state=TaskState.READY)
-                if first:
-                    first[0].data.update(req.data)
+                first = wf.get_next_task(state=TaskState.READY)
+                if first is not None:
+                    first.data.update(req.data)
                 now = self.adv.clock.now()
-                row = ProcessInstance(
+                row = InstanceRow(
                     id=new_id(),
                     definition_id=definition.id,
                     process_id=definition.process_id,
@@ -87,10 +87,10 @@ class Instances:
                     has_timer=False,
                     waits_for_message=False,
                 )
-                cycle = Cycle(s, row, wf, ctx, req.actor, now)  # loaded=None: written as a new row
+                cycle = Cycle(uow, row, wf, ctx, req.actor, now)  # loaded=None: written as a new row
                 # The version number carries no personal data: stored as plain JSON.
                 self.adv.history.add(
-                    s, row.id, now, "instance_started", actor=req.actor, details={"version": definition.version}, sensitive=False
+                    uow, row.id, now, "instance_started", actor=req.actor, details={"version": definition.version}, sensitive=False
                 )
                 cycle.run_engine_steps()
                 try:

@@ -6,19 +6,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.advance import Advancer, Cycle, Step
+from engine.advance import Advancer, Cycle, Located, Step
 from engine.db.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, TaskStatus
+from engine.db.session import UnitOfWork
 from engine.errors import InstanceStateConflict, InvalidInput, TaskConflict, TaskNotFound
+from engine.inbox import count_tasks, list_tasks
 from engine.spiff import merge_data
-from engine.statements import read_task
+from engine.statements import read_task, read_task_and_instance
 
 # validate(schema_path, schema_text, ui_schema_text, data) -> None; raises engine.errors.InvalidInput
 # with field errors. The host (forms) supplies it; the engine only hands over the deployed files.
@@ -48,83 +49,6 @@ class InboxFilter:
     newest_first: bool = False
     limit: int = 200
     offset: int = 0
-
-
-def _shape(f: InboxFilter) -> tuple[bool, ...]:
-    """Which conditions a filter uses: filters of one shape share one compiled statement."""
-    return (
-        bool(f.instance_id),
-        bool(f.process_id),
-        bool(f.assignee),
-        bool(f.groups),
-        bool(f.groups) and f.unclaimed_only,
-        bool(f.stage),
-        bool(f.risk_flag),
-        f.due_before is not None,
-        f.overdue,
-    )
-
-
-@lru_cache(maxsize=256)
-def _inbox_statements(shape: tuple[bool, ...], newest_first: bool) -> tuple[Any, Any]:
-    """(list statement, count statement) of one filter shape, with bound parameters only."""
-    instance, process, assignee, groups, unclaimed, stage, risk, due_before, overdue = shape
-    conds: list[Any] = [HumanTask.status == bindparam("f_status")]
-    if instance:
-        conds.append(HumanTask.instance_id == bindparam("f_instance"))
-    if process:
-        conds.append(HumanTask.process_id == bindparam("f_process"))
-    if assignee or groups:
-        whose: list[Any] = []
-        if assignee:
-            whose.append(HumanTask.assignee == bindparam("f_assignee"))
-        if groups:
-            in_group = HumanTask.candidate_group.in_(bindparam("f_groups", expanding=True))
-            whose.append(and_(in_group, HumanTask.assignee.is_(None)) if unclaimed else in_group)
-        conds.append(or_(*whose))
-    if stage:
-        conds.append(HumanTask.stage == bindparam("f_stage"))
-    if risk:
-        conds.append(HumanTask.risk_flags.contains(bindparam("f_risk", type_=String())))
-    if due_before:
-        conds.append(HumanTask.due_at < bindparam("f_due_before"))
-    if overdue:
-        conds.append(HumanTask.due_at < bindparam("f_now"))
-    listing = select(HumanTask).where(*conds)
-    if newest_first:
-        listing = listing.order_by(HumanTask.created_at.desc(), HumanTask.id)
-    else:
-        listing = listing.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-    listing = listing.limit(bindparam("f_limit", type_=Integer())).offset(bindparam("f_offset", type_=Integer()))
-    return listing, select(func.count()).select_from(HumanTask).where(*conds)
-
-
-def inbox_query(f: InboxFilter, *, counting: bool) -> tuple[Any, dict[str, Any]]:
-    """The prepared statement and parameters of an inbox listing (or its exact count)."""
-    if f.overdue and f.now is None:
-        raise ValueError("an overdue filter needs the current time")
-    listing, count = _inbox_statements(_shape(f), f.newest_first)
-    params: dict[str, Any] = {"f_status": f.status}
-    if f.instance_id:
-        params["f_instance"] = f.instance_id
-    if f.process_id:
-        params["f_process"] = f.process_id
-    if f.assignee:
-        params["f_assignee"] = f.assignee
-    if f.groups:
-        params["f_groups"] = list(f.groups)
-    if f.stage:
-        params["f_stage"] = f.stage
-    if f.risk_flag:
-        params["f_risk"] = json.dumps(f.risk_flag)
-    if f.due_before is not None:
-        params["f_due_before"] = f.due_before
-    if f.overdue:
-        params["f_now"] = f.now
-    if counting:
-        return count, params
-    params["f_limit"], params["f_offset"] = f.limit, f.offset
-    return listing, params
 
 
 class HumanTasks:
@@ -165,17 +89,13 @@ class HumanTasks:
 
     def list(self, f: InboxFilter) -> list[HumanTask]:
         """Tasks matching the filter, earliest due first (tasks without a due time last)."""
-        stmt, params = inbox_query(f, counting=False)
         with self.db.reading() as uow:
-            rows = list(uow.session.scalars(stmt, params))
-            uow.session.expunge_all()
-            return rows
+            return list_tasks(uow.connection(), f)
 
     def count(self, f: InboxFilter) -> int:
         """The exact number of tasks matching the filter (ignoring limit and offset)."""
-        stmt, params = inbox_query(f, counting=True)
         with self.db.reading() as uow:
-            return int(uow.session.scalar(stmt, params) or 0)
+            return count_tasks(uow.connection(), f)
 
     # -- claiming ---------------------------------------------------------------------------------
 
@@ -287,25 +207,27 @@ class HumanTasks:
             raise InvalidInput("task data must be a JSON object")
         found: dict[str, Any] = {}
 
-        def find(session: Session) -> str:
-            t = read_task(session.connection(), task_id)
+        def find(uow: UnitOfWork) -> str | Located:
+            # SQLite: the unit of work holds the write lock, so the task and its instance are read
+            # together, locked. Elsewhere the instance row is locked next, and the task read again.
+            both = read_task_and_instance(uow.connection(), task_id) if self.db.is_sqlite else None
+            t = both[0] if both else read_task(uow.connection(), task_id)
             if t is None:
                 raise TaskNotFound(f"no task {task_id}", task_id=task_id)
-            if t.form_schema:
-                self._validate_in(session, t, data)
-            found["instance_id"], found["task"] = t.instance_id, t
-            return str(t.instance_id)
+            if t["form_schema"]:
+                self._validate_in(uow.session, SimpleNamespace(**t), data)
+            found["instance_id"], found["task"] = t["instance_id"], t
+            return Located(both[1], both[2]) if both else str(t["instance_id"])
 
         def act(c: Cycle) -> None:
-            # On SQLite the row read by find() is current: the whole unit of work holds the write
-            # lock. Elsewhere it is read again now that the instance row is locked.
-            t = found["task"] if self.db.is_sqlite else read_task(c.session.connection(), task_id)
+            t = found["task"] if self.db.is_sqlite else read_task(c.connection(), task_id)
             if t is None:
                 raise TaskNotFound(f"no task {task_id}", task_id=task_id)
-            if t.status != TaskStatus.OPEN:
-                raise TaskConflict(f"task {task_id} is {t.status.value}", task_id=task_id, status=t.status.value)
-            if t.assignee and actor and t.assignee != actor and not t.assignee.startswith("person:"):
-                raise TaskConflict(f"task {task_id} is claimed by {t.assignee}", task_id=task_id, assignee=t.assignee)
+            status, assignee = t["status"], t["assignee"]
+            if status != TaskStatus.OPEN:
+                raise TaskConflict(f"task {task_id} is {status.value}", task_id=task_id, status=status.value)
+            if assignee and actor and assignee != actor and not assignee.startswith("person:"):
+                raise TaskConflict(f"task {task_id} is claimed by {assignee}", task_id=task_id, assignee=assignee)
             if c.row.status != InstanceStatus.RUNNING:
                 raise InstanceStateConflict(
                     f"instance {c.row.id} is {c.row.status.value}", instance_id=c.row.id, status=c.row.status.value

@@ -1,31 +1,48 @@
 """Database connections and the unit of work that owns every transaction.
 
 SQLite: WAL, ``synchronous=NORMAL``, a busy timeout, and ``BEGIN IMMEDIATE`` for writing units of
-work so two writers queue instead of failing half-way. PostgreSQL: ``READ COMMITTED`` with row locks
+work so two writers queue instead of failing half-way; WAL checkpoints run on a background thread
+(engine/db/checkpoint.py). PostgreSQL: ``READ COMMITTED`` with row locks
 (``SELECT … FOR UPDATE``) taken by the code that needs them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from engine.db.checkpoint import BACKSTOP_PAGES, WalCheckpointer
+from engine.errors import Conflict
 
 _BEGIN = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) -> Engine:
-    """Create the SQLAlchemy engine for ``url`` with the settings this product relies on."""
+def sqlite_file(url: str) -> str | None:
+    """The database file of a ``sqlite:///PATH`` URL (None for other URLs and in-memory databases)."""
+    match = re.match(r"sqlite:///(.+)", url)
+    return match.group(1) if match and match.group(1) != ":memory:" else None
+
+
+def make_engine(
+    url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False, wal_autocheckpoint: int | None = None
+) -> Engine:
+    """Create the SQLAlchemy engine for ``url`` with the settings this product relies on.
+
+    ``wal_autocheckpoint`` (SQLite): the log size in pages at which a commit checkpoints by itself;
+    SQLite's default (1,000) when None.
+    """
     if url.startswith("sqlite"):
-        match = re.match(r"sqlite:///(.+)", url)
-        if match and match.group(1) != ":memory:":
-            Path(match.group(1)).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
             echo=echo,
@@ -40,6 +57,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, echo: bool = False) 
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cur.execute("PRAGMA foreign_keys=ON")
+            if wal_autocheckpoint is not None:
+                cur.execute(f"PRAGMA wal_autocheckpoint={int(wal_autocheckpoint)}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -56,8 +75,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-class StaleInstance(Exception):
-    """An instance row changed under a locked advance (its lock_version moved); the advance is retried."""
+class StaleInstance(Conflict):
+    """An instance row changed under a locked advance (its lock_version moved); the advance is retried.
+
+    Raised to the caller (code ``CONFLICT``) only when every retry met a moved version.
+    """
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -73,26 +95,88 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 class UnitOfWork:
-    """One transaction. ``with uow: …; uow.commit()`` — anything not committed is rolled back."""
+    """One transaction. ``with uow: …; uow.commit()`` — anything not committed is rolled back.
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    The transaction is opened by the first use of :attr:`session` (an ORM session that owns it) or
+    of :meth:`connection` (a Core connection, cheaper: the engine's hot path uses it). A session
+    asked for after the connection joins the connection's transaction; :meth:`commit` flushes it
+    and commits once.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], engine: Engine) -> None:
         self._factory = factory
-        self.session: Session
+        self._engine = engine
+        self._session: Session | None = None
+        self._conn: Connection | None = None
+        self._autoflush = True
+        self.info: dict[str, Any] = {}  # what the engine collects for this transaction (history)
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._factory()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.close()  # rolls back whatever was not committed
+        try:
+            if self._session is not None:
+                self._session.close()  # rolls back whatever was not committed
+        finally:
+            if self._conn is not None:
+                self._conn.close()  # likewise
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of this unit of work."""
+        if self._session is None:
+            if self._conn is None:
+                self._session = self._factory(autoflush=self._autoflush)
+            else:  # join the open transaction: the session's commit leaves it to ours
+                self._session = self._factory(
+                    bind=self._conn, join_transaction_mode="rollback_only", autoflush=self._autoflush
+                )
+        return self._session
+
+    @property
+    def has_session(self) -> bool:
+        """Whether the ORM session has been opened."""
+        return self._session is not None
+
+    @contextmanager
+    def no_autoflush(self) -> Iterator[None]:
+        """No autoflush inside, also for a session first opened inside."""
+        before = self._autoflush
+        opened = self._session
+        was = opened.autoflush if opened is not None else before
+        self._autoflush = False
+        if opened is not None:
+            opened.autoflush = False
+        try:
+            yield
+        finally:
+            self._autoflush = before
+            if self._session is not None:
+                self._session.autoflush = was if opened is not None else before
+
+    def connection(self) -> Connection:
+        """The Core connection of this unit of work's transaction (begun on first use)."""
+        if self._conn is None:
+            if self._session is not None:
+                return self._session.connection()
+            self._conn = self._engine.connect()
+            self._conn.begin()
+        return self._conn
 
     def commit(self) -> None:
-        self.session.commit()
+        if self._session is not None:
+            self._session.commit()  # a joined session flushes here; the connection commits below
+        if self._conn is not None:
+            self._conn.commit()
 
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
+        if self._conn is not None:
+            self._conn.rollback()
 
 
 class Database:
@@ -100,10 +184,17 @@ class Database:
 
     def __init__(self, url: str, *, busy_timeout_ms: int = 30_000) -> None:
         self.url = url
-        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        path = sqlite_file(url) if url.startswith("sqlite") else None
+        # A SQLite file is checkpointed by a background thread rather than inside commits.
+        self.checkpointer = WalCheckpointer(path) if path else None
+        self.engine = make_engine(
+            url, busy_timeout_ms=busy_timeout_ms, wal_autocheckpoint=BACKSTOP_PAGES if self.checkpointer else None
+        )
+        if self.checkpointer is not None:
+            event.listen(self.engine, "commit", self.checkpointer.notify)
         self._write = sessionmaker(self.engine, expire_on_commit=False)
-        reader = self.engine.execution_options(sqlite_begin="DEFERRED") if is_sqlite(self.engine) else self.engine
-        self._read = sessionmaker(reader, expire_on_commit=False)
+        self._reader = self.engine.execution_options(sqlite_begin="DEFERRED") if is_sqlite(self.engine) else self.engine
+        self._read = sessionmaker(self._reader, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,13 +202,15 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         """A unit of work that may write (takes SQLite's write lock when it begins)."""
-        return UnitOfWork(self._write)
+        return UnitOfWork(self._write, self.engine)
 
     def reading(self) -> UnitOfWork:
         """A unit of work for reads only (no write lock on SQLite)."""
-        return UnitOfWork(self._read)
+        return UnitOfWork(self._read, self._reader)
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()
 
 
