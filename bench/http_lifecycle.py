@@ -5,9 +5,10 @@ instance, completes the task, and reads the instance — four API requests with 
 process is the engine benchmark's (start → three script tasks → gateway → user task → end), with its
 user task in the HR lane so that it reaches the user's group inbox.
 
-For each server size (1 and 2 waitress threads) the same number of client connections as server
-threads drive it (one keep-alive connection each). Prints instances per second and p50/p95 per
-request kind. The server runs in its own process on 127.0.0.1 with a fresh SQLite database.
+For each server size (1 and 2 worker processes, `shebao serve --workers N`) the same number of
+client connections drive it, each a keep-alive connection in its own client process (so that the
+clients' own interpreter lock is not what is measured). Prints instances per second and p50/p95 per
+request kind. The server runs on 127.0.0.1 with a fresh SQLite database.
 
 Usage: python bench/http_lifecycle.py [--n N] [--quick] [--workers 1,2]
 """
@@ -22,8 +23,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import requests
@@ -67,9 +68,9 @@ def prepare(work: Path) -> tuple[dict[str, str], str]:
     return env, token
 
 
-def serve(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[bytes], str]:
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = subprocess.Popen([*SHEBAO, "serve", "--port", str(port), "--threads", str(threads)], env=env, cwd=ROOT,
+    proc = subprocess.Popen([*SHEBAO, "serve", "--port", str(port), "--workers", str(workers), "--threads", "2"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -83,8 +84,10 @@ def serve(env: dict[str, str], threads: int) -> tuple[subprocess.Popen[bytes], s
     raise SystemExit("the server did not come up within 30 s")
 
 
-def client(base: str, token: str, n: int, samples: dict[str, list[float]], errors: list[str]) -> None:
-    """Run ``n`` lifecycles on one keep-alive connection."""
+def client(base: str, token: str, n: int) -> tuple[dict[str, list[float]], list[str]]:
+    """Run ``n`` lifecycles on one keep-alive connection; returns (milliseconds per request kind, errors)."""
+    samples: dict[str, list[float]] = {k: [] for k in KINDS}
+    errors: list[str] = []
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {token}"
     http.trust_env = False
@@ -108,26 +111,30 @@ def client(base: str, token: str, n: int, samples: dict[str, list[float]], error
         done = call("read", "GET", f"/api/v1/instances/{iid}")
         if done["status"] != "completed":
             errors.append(f"instance {iid} is {done['status']}")
+    return samples, errors
 
 
-def run(env: dict[str, str], token: str, threads: int, n_per_client: int) -> None:
-    proc, base = serve(env, threads)
+def run(env: dict[str, str], token: str, workers: int, n_per_client: int) -> None:
+    proc, base = serve(env, workers)
     try:
-        client(base, token, 3, {k: [] for k in KINDS}, [])  # warm up caches and connections
-        samples: dict[str, list[float]] = {k: [] for k in KINDS}
-        errors: list[str] = []
-        workers = [threading.Thread(target=client, args=(base, token, n_per_client, samples, errors)) for _ in range(threads)]
-        t0 = time.perf_counter()
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - t0
+        for _ in range(workers * 2):
+            client(base, token, 3)  # warm up every worker's caches
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            t0 = time.perf_counter()
+            results = list(pool.map(client, [base] * workers, [token] * workers, [n_per_client] * workers))
+            elapsed = time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    samples: dict[str, list[float]] = {k: [] for k in KINDS}
+    errors: list[str] = []
+    for got, errs in results:
+        for kind in KINDS:
+            samples[kind].extend(got[kind])
+        errors.extend(errs)
+    threads = workers
     done = len(samples["read"])
-    print(f"  {threads} server worker(s), {threads} client connection(s): {done / elapsed:6.1f} instances/s ({done} instances)")
+    print(f"  {workers} server worker(s), {threads} client connection(s): {done / elapsed:6.1f} instances/s ({done} instances)")
     for kind in KINDS:
         values = sorted(samples[kind])
         if values:
@@ -146,9 +153,9 @@ def main() -> None:
     n = 50 if args.quick else args.n
     with tempfile.TemporaryDirectory() as tmp:
         env, token = prepare(Path(tmp))
-        print(f"HTTP lifecycle against shebao serve (waitress), SQLite file, {n} instances per connection")
-        for threads in (int(x) for x in args.workers.split(",")):
-            run(env, token, threads, n)
+        print(f"HTTP lifecycle against shebao serve (waitress, 2 threads per worker), SQLite file, {n} instances per connection")
+        for workers in (int(x) for x in args.workers.split(",")):
+            run(env, token, workers, n)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
-"""How a case reads: the view callers get, and which process works each kind of case."""
+"""How a case reads: the view callers get, finding cases, and which process works each kind of case."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.errors import field_error, invalid
@@ -91,3 +92,31 @@ def check_kind(kind: Any) -> CaseKind:
             f"unknown case kind {kind!r}", "CASE_KIND_INVALID",
             field_error("kind", "CASE_KIND_INVALID", allowed=[k.value for k in CaseKind]),
         ) from None
+
+
+SCOPE_COLUMNS = {"person_id": Case.person_id, "employer_id": Case.employer_id, "region": Case.region}
+
+
+def case_conditions(scopes: Sequence[Mapping[str, str]] | None, *, kind: str | None = None, status: str | None = None) -> list[Any]:
+    """SQL conditions: a case in any of ``scopes`` (each matches all its fields among person_id,
+    employer_id and region; None: every case, an empty list: none), of ``kind`` and ``status`` if given.
+
+    :raises InvalidInput: CASE_KIND_INVALID.
+    :raises ValueError: for an unknown status or scope field.
+    """
+    conds: list[Any] = []
+    if scopes is not None:
+        alternatives = [and_(*(SCOPE_COLUMNS[k] == v for k, v in scope.items())) for scope in scopes if scope]
+        conds.append(or_(*alternatives) if alternatives else false())
+    if kind is not None:
+        conds.append(Case.kind == check_kind(kind))
+    if status is not None:
+        conds.append(Case.status == CaseStatus(status))
+    return conds
+
+
+def page_of_cases(session: Session, conditions: list[Any], limit: int, offset: int = 0) -> tuple[list[CaseView], int]:
+    """The cases matching ``conditions``, newest first, from ``offset`` (at most ``limit``), and their exact count."""
+    total = int(session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0)
+    stmt = select(Case).where(*conditions).order_by(Case.opened_at.desc(), Case.id).limit(limit).offset(offset)
+    return [read_case(session, r) for r in session.scalars(stmt)], total

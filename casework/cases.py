@@ -13,7 +13,7 @@ by a person (which terminates its instances).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework import audit, divisions, identifiers
-from casework.case_view import KIND_BY_PROCESS, PROCESS_BY_KIND, CaseView, check_kind, read_case
+from casework.case_view import (
+    KIND_BY_PROCESS,
+    PROCESS_BY_KIND,
+    CaseView,
+    case_conditions,
+    check_kind,
+    page_of_cases,
+    read_case,
+)
 from casework.employers import EmployerRegistry
 from casework.errors import CaseAlreadyActive, CaseNotFound, CaseStateConflict, field_error, invalid
 from casework.models import AuditAction, Case, CaseInstance, CaseKind, CaseStatus
@@ -241,16 +249,25 @@ class CaseService:
         limit: int = 100,
     ) -> list[CaseView]:
         """Cases, newest first, filtered by any of the given fields."""
-        stmt = select(Case).order_by(Case.opened_at.desc(), Case.id).limit(limit)
-        for column, value in ((Case.person_id, person_id), (Case.employer_id, employer_id), (Case.region, region)):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        if kind is not None:
-            stmt = stmt.where(Case.kind == check_kind(kind))
-        if status is not None:
-            stmt = stmt.where(Case.status == CaseStatus(status))
+        scope = {k: v for k, v in (("person_id", person_id), ("employer_id", employer_id), ("region", region)) if v is not None}
+        return self.page([scope] if scope else None, kind=kind, status=status, limit=limit)[0]
+
+    def page(
+        self,
+        scopes: Sequence[Mapping[str, str]] | None,
+        *,
+        kind: str | None = None,
+        status: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[CaseView], int]:
+        """One page of the cases in any of ``scopes`` (dicts of ``person_id``, ``employer_id``, ``region``;
+        None: every case), newest first, and the exact count of them all.
+
+        :raises InvalidInput: CASE_KIND_INVALID.
+        """
         with self.db.reading() as uow:
-            return [read_case(uow.session, r) for r in uow.session.scalars(stmt)]
+            return page_of_cases(uow.session, case_conditions(scopes, kind=kind, status=status), limit, offset)
 
     def case_for_instance(self, instance_id: str) -> CaseView | None:
         """The case an instance works on, or None."""

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework import audit, divisions, identifiers
-from casework.errors import DuplicateCreditCode, EmployerNotFound, field_error, invalid
+from casework.errors import DuplicateCreditCode, EmployerNotFound, check_name, field_error, invalid
 from casework.models import AuditAction, Employer, EmployerCity
 from engine.db.session import Database
 
@@ -82,15 +82,6 @@ def check_credit_code(credit_code: Any, override_reason: str | None) -> _Checked
         return _CheckedCode(result.value, True, params.get("expected"), params.get("got"))
     errors = [field_error("credit_code", i.code, **i.params) for i in result.errors]
     raise invalid("the credit code is not valid", "CREDIT_CODE_INVALID", *errors)
-
-
-def _check_name(name: Any) -> str:
-    text = " ".join(name.split()) if isinstance(name, str) else ""
-    if not text:
-        raise invalid("a name is required", "NAME_REQUIRED", field_error("name", "NAME_REQUIRED"))
-    if len(text) > MAX_NAME:
-        raise invalid("the name is too long", "NAME_TOO_LONG", field_error("name", "NAME_TOO_LONG", max=MAX_NAME))
-    return text
 
 
 def _check_cities(cities: Iterable[Any]) -> list[str]:
@@ -166,7 +157,7 @@ class EmployerRegistry:
             REASON_REQUIRED, ACTOR_REQUIRED, DIVISION_CODE_INVALID.
         :raises DuplicateCreditCode: when another employer has the code.
         """
-        clean_name, places = _check_name(name), _check_cities(cities)
+        clean_name, places = check_name(name, MAX_NAME), _check_cities(cities)
         code = check_credit_code(credit_code, override_reason)
         who = why = ""
         if code.override:
@@ -213,7 +204,7 @@ class EmployerRegistry:
         :raises EmployerNotFound: when there is none.
         :raises InvalidInput: NAME_REQUIRED, NAME_TOO_LONG.
         """
-        clean = _check_name(name)
+        clean = check_name(name, MAX_NAME)
         with self.db.unit_of_work() as uow:
             row = self._row(uow.session, employer_id)
             row.name, row.updated_at = clean, self.clock.now()

@@ -1,4 +1,5 @@
-"""The domain's errors: subclasses of the engine's error family, so the web maps them the same way.
+"""The domain's errors: subclasses of the engine's error family, so the web maps them the same way,
+and the small input checks that raise them.
 
 Each carries a stable ``code`` and ``params`` (never a full resident ID); ``InvalidInput`` errors list
 field-level problems in ``params['errors']`` as ``{"code", "field", "params", "severity"}``, the shape
@@ -48,3 +49,16 @@ def field_error(field: str, code: str, **params: Any) -> dict[str, Any]:
 def invalid(message: str, code: str, *errors: dict[str, Any], **params: Any) -> InvalidInput:
     """An :class:`InvalidInput` with ``code`` and the field-level ``errors``."""
     return InvalidInput(message, code=code, errors=list(errors), **params)
+
+
+def check_name(name: Any, max_length: int) -> str:
+    """A person's or employer's name with its white space folded.
+
+    :raises InvalidInput: NAME_REQUIRED when it is missing or blank, NAME_TOO_LONG past ``max_length``.
+    """
+    text = " ".join(name.split()) if isinstance(name, str) else ""
+    if not text:
+        raise invalid("a name is required", "NAME_REQUIRED", field_error("name", "NAME_REQUIRED"))
+    if len(text) > max_length:
+        raise invalid("the name is too long", "NAME_TOO_LONG", field_error("name", "NAME_TOO_LONG", max=max_length))
+    return text

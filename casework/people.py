@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework import audit, divisions, identifiers
-from casework.errors import PersonNotFound, field_error, invalid
+from casework.errors import PersonNotFound, check_name, field_error, invalid
 from casework.models import AuditAction, Person
 from engine.crypto import Cipher
 from engine.db.session import Database, with_retries
@@ -49,15 +49,6 @@ def _view(row: Person) -> PersonView:
     return PersonView(
         row.id, row.name, row.gender, row.birth_date, row.hukou_province, row.resident_id_masked, row.created_at
     )
-
-
-def _check_name(name: Any) -> str:
-    text = " ".join(name.split()) if isinstance(name, str) else ""
-    if not text:
-        raise invalid("a name is required", "NAME_REQUIRED", field_error("name", "NAME_REQUIRED"))
-    if len(text) > MAX_NAME:
-        raise invalid("the name is too long", "NAME_TOO_LONG", field_error("name", "NAME_TOO_LONG", max=MAX_NAME))
-    return text
 
 
 def _check_hukou(value: Any) -> str | None:
@@ -121,7 +112,7 @@ class PersonRegistry:
         :raises InvalidInput: RESIDENT_ID_INVALID, NAME_REQUIRED, NAME_TOO_LONG, HUKOU_PROVINCE_INVALID.
         """
         checked = self.check_resident_id(resident_id)
-        clean_name, hukou = _check_name(name), _check_hukou(hukou_province)
+        clean_name, hukou = check_name(name, MAX_NAME), _check_hukou(hukou_province)
         number = checked.value
         key = self._hash(number)
 
@@ -219,7 +210,7 @@ class PersonRegistry:
         :raises PersonNotFound: when there is none.
         :raises InvalidInput: NAME_REQUIRED, NAME_TOO_LONG, HUKOU_PROVINCE_INVALID.
         """
-        clean_name = _check_name(name) if name is not None else None
+        clean_name = check_name(name, MAX_NAME) if name is not None else None
         hukou = _check_hukou(hukou_province) if hukou_province is not None else None
         with self.db.unit_of_work() as uow:
             row = self._row(uow.session, person_id)

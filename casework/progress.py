@@ -77,10 +77,5 @@ class CaseProgress:
             items = data.get("warnings")
             if isinstance(items, list):
                 usable = [i for i in items if isinstance(i, dict) and isinstance(i.get("code"), str)]
-                merged = _append(merged, usable)
+                merged = merge_warnings(merged + usable, None)  # kept as stored, unknown codes included
         return [{**w, "consequences": list(consequences(w["code"]))} for w in sort_by_severity(merged)]
-
-
-def _append(merged: list[dict[str, Any]], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``merged`` plus the items not in it yet, kept as stored (unknown codes included)."""
-    return merge_warnings(merged + items, None)

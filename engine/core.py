@@ -59,6 +59,7 @@ class Engine:
         blobs: BlobStore | None = None,
         clock: Any = None,
         functions: Mapping[str, Any] | None = None,
+        redact: Any = None,
     ) -> None:
         self.settings = settings
         self.db = Database(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
@@ -97,6 +98,7 @@ class Engine:
             lease_seconds=settings.job_lease_seconds,
             max_backoff_seconds=settings.max_backoff_seconds,
             attachments=self,
+            redact=redact,
         )
 
     # -- configuration helpers --------------------------------------------------------------------

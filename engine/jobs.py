@@ -81,8 +81,11 @@ class JobExecutor:
         lease_seconds: int = 300,
         max_backoff_seconds: float = 3600.0,
         attachments: Any = None,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
         self.adv = advancer
+        # What a failure says goes to logs and incidents; the host masks personal numbers in it.
+        self.redact: Callable[[str], str] = redact or (lambda text: text)
         self.db = advancer.db
         self.clock = advancer.clock
         self.operators = operators
@@ -170,9 +173,10 @@ class JobExecutor:
             self._finish(job.id, JobStatus.CANCELLED)
         except Exception as exc:  # noqa: BLE001 - a job must never take the worker down
             if isinstance(exc, TechnicalError):
-                log.warning("job %s (%s) attempt %d failed: %s", job.id, job.operator, job.attempts, exc)
+                log.warning("job %s (%s) attempt %d failed: %s", job.id, job.operator, job.attempts, self.redact(str(exc)))
             else:
-                log.exception("job %s (%s) attempt %d failed", job.id, job.operator, job.attempts)
+                trace = self.redact("".join(traceback.format_exception(exc)))
+                log.error("job %s (%s) attempt %d failed\n%s", job.id, job.operator, job.attempts, trace)
             self._technical_failure(job, worker_id, exc)
 
     def _still_mine(self, cycle_or_session: Any, job: ClaimedJob, worker_id: str) -> Job | None:
@@ -250,7 +254,7 @@ class JobExecutor:
         self.adv.run(job.instance_id, None, act)  # type: ignore[arg-type]
 
     def _technical_failure(self, job: ClaimedJob, worker_id: str, exc: BaseException) -> None:
-        message = f"{type(exc).__name__}: {exc}"
+        message = self.redact(f"{type(exc).__name__}: {exc}")
         if job.instance_id is None:
             self._reschedule_or_fail(job, message)
             return

@@ -10,7 +10,7 @@ the reference again against the same rules. Rules live beside the format: ``"x-a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,3 +132,19 @@ def _is_reference(value: Mapping[str, Any]) -> bool:
         and not isinstance(size, bool)
         and size >= 0
     )
+
+
+def iter_references(value: Any, path: str = "", depth: int = 12) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Attachment references (objects with a string ``attachment_id`` and a ``content_type``) anywhere
+    in data, with their dotted paths (``uploads.id_card``, ``attachments.0``), at most ``depth`` deep."""
+    if depth < 0:
+        return
+    if isinstance(value, Mapping):
+        if isinstance(value.get("attachment_id"), str) and "content_type" in value:
+            yield path, value
+            return
+        for key, sub in value.items():
+            yield from iter_references(sub, f"{path}.{key}" if path else str(key), depth - 1)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from iter_references(sub, f"{path}.{i}" if path else str(i), depth - 1)

@@ -1,13 +1,16 @@
-"""Texts for the codes forms reports, in Simplified Chinese (default) and English.
+"""Texts for the codes forms reports, in Simplified Chinese (default) and English, and the one way
+every package's message texts are filled in.
 
 forms itself returns codes with parameters; the web layer and the command line call :func:`describe`
 (for findings) or :func:`describe_code` (e.g. for a load error's code and params) at the edge. Codes
 of registered formats come with the registry's own texts (``Form.describe`` merges them).
+:func:`render_param` and :func:`fill` put parameters into a template; casework's and the web's
+catalogs use them too, so a size, a list or a JSON type reads the same wherever it is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from forms.findings import Finding
@@ -151,11 +154,17 @@ _TYPE_WORDS = {
     "array": ("列表", "a list"),
     "null": ("空值", "nothing"),
 }
+_OR_WORDS = {"zh": " 或 ", "en": " or "}
 
 
 def language(lang: str | None) -> Literal["zh", "en"]:
-    """``en`` for English language tags (``en``, ``en-GB``), otherwise the default ``zh``."""
+    """``en`` for English language tags and locales (``en``, ``en-GB``), otherwise the default ``zh``."""
     return "en" if lang and lang.lower().startswith("en") else "zh"
+
+
+def separator(lang: str | None) -> str:
+    """What joins the items of a list in a message: ``、`` in Chinese, ``, `` in English."""
+    return ", " if language(lang) == "en" else "、"
 
 
 def human_size(n: int) -> str:
@@ -167,27 +176,43 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
+def render_param(
+    code: str,
+    key: str,
+    value: Any,
+    lang: str | None,
+    *,
+    item: Callable[[Any], Any] = lambda v: v,
+    type_word: Callable[[str], str] | None = None,
+    or_word: str | None = None,
+) -> Any:
+    """One parameter as a message shows it: ``*_bytes`` as a size, the ``expected`` JSON types of
+    ``TYPE`` in words, lists joined with the language's separator; everything else, and each list
+    item, through ``item`` (the web translates nested codes and masks numbers there)."""
+    which = language(lang)
+    if key.endswith("_bytes") and isinstance(value, int) and not isinstance(value, bool):
+        return human_size(value)
+    if code == "TYPE" and key == "expected":
+        names = value if isinstance(value, list) else [value]
+        word = type_word or (lambda n: _TYPE_WORDS.get(n, (n, n))[0 if which == "zh" else 1])
+        return (or_word or _OR_WORDS[which]).join(word(str(n)) for n in names)
+    if isinstance(value, list | tuple):
+        return separator(lang).join(str(item(v)) for v in value)
+    return item(value)
+
+
 class _KeepMissing(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def _render(code: str, params: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    which = language(lang)
-    sep = "、" if which == "zh" else ", "
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        if key.endswith("_bytes") and isinstance(value, int):
-            value = human_size(value)
-        elif code == "TYPE" and key == "expected":
-            names = value if isinstance(value, list) else [value]
-            value = (" 或 " if which == "zh" else " or ").join(
-                _TYPE_WORDS.get(n, (n, n))[0 if which == "zh" else 1] for n in names
-            )
-        elif isinstance(value, list | tuple):
-            value = sep.join(map(str, value))
-        out[key] = value
-    return out
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` with its ``{name}`` placeholders filled; a missing value stays as ``{name}``, and a
+    template that cannot be filled comes back as it is."""
+    try:
+        return template.format_map(_KeepMissing(values))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        return template
 
 
 def describe_code(
@@ -201,7 +226,7 @@ def describe_code(
     if entry is None:
         return code
     template = entry.get(language(lang)) or entry.get("zh") or code
-    return template.format_map(_KeepMissing(_render(code, params or {}, lang)))
+    return fill(template, {k: render_param(code, k, v, lang) for k, v in (params or {}).items()})
 
 
 def describe(finding: Finding, lang: str = "zh", *, catalog: Catalog | None = None) -> str:

@@ -19,7 +19,6 @@ Who sees what:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, false, or_, true
@@ -69,6 +68,29 @@ def visible_tasks_filter(user: User) -> dict[str, Any]:
     if user.has_role("employee") and user.task_assignee:
         return {"assignee": user.task_assignee, "groups": ()}
     raise Forbidden("your role has no task inbox", code="ROLE_REQUIRED")
+
+
+INBOX_VIEWS = ("all", "mine", "groups", "unclaimed")
+NO_GROUP = "(none)"  # a candidate group no task has: an empty group list must match nothing (no NUL: PostgreSQL refuses it)
+
+
+def inbox_scope(user: User, view: str = "all") -> dict[str, Any]:
+    """The InboxFilter keyword arguments of one view of ``user``'s inbox, never wider than
+    :func:`visible_tasks_filter`: ``all`` that; ``mine`` the tasks they hold (claimed, or reserved to
+    their person); ``groups`` their candidate groups' tasks; ``unclaimed`` those nobody holds.
+
+    :raises Forbidden: for users without an inbox (designers).
+    :raises ValueError: for an unknown view.
+    """
+    if view not in INBOX_VIEWS:
+        raise ValueError(f"unknown inbox view {view!r}")
+    visible = visible_tasks_filter(user)
+    if view == "mine":
+        return {"assignee": visible.get("assignee") or user.actor, "groups": ()}
+    if view in ("groups", "unclaimed"):
+        groups = tuple(visible.get("groups", ())) or tuple(user.groups)
+        return {"assignee": None, "groups": groups or (NO_GROUP,), "unclaimed_only": view == "unclaimed"}
+    return visible
 
 
 def can_see_task(user: User, task: Any) -> bool:
@@ -163,6 +185,18 @@ def instance_conditions(user: User) -> list[Any]:
     return [or_(*conds)] if conds else [false()]
 
 
+def case_filters(user: User) -> list[dict[str, str]] | None:
+    """The scopes (for casework's ``CaseService.page``) whose union is every case ``user`` may see (None: all)."""
+    if user.is_admin:
+        return None
+    found: list[dict[str, str]] = []
+    if user.person_id:
+        found.append({"person_id": user.person_id})
+    if user.has_role("hr", "hr_lead"):
+        found += [{"employer_id": employer, "region": city} for employer, city in user.scopes]
+    return found
+
+
 def check_case(user: User, case: Any) -> None:
     """Allow seeing a case (``person_id``/``subject_person``, ``employer_id``, ``region``/``city``).
 
@@ -197,6 +231,29 @@ def check_attachment(user: User, attachment: Any, instance: Any | None = None) -
     raise _hidden("file", getattr(attachment, "id", None))
 
 
-def has_any_role(user: User, roles: Iterable[str]) -> bool:
-    """Whether ``user`` holds one of ``roles``."""
-    return user.has_role(*roles)
+def may_attach(user: User, attachment: Any, instance_id: str | None) -> bool:
+    """Whether ``user`` may name an attachment (``created_by``, ``instance_id``) in a form of
+    ``instance_id`` (None: a case not started yet): their own upload that belongs to no instance yet,
+    or a file of that same instance (whose task they are acting on)."""
+    if attachment.instance_id is None:
+        return bool(attachment.created_by) and attachment.created_by == user.actor
+    return instance_id is not None and attachment.instance_id == instance_id
+
+
+def readable_attachment(user: User, engine: Any, attachment_id: str) -> Any:
+    """The metadata (``engine.core.AttachmentInfo``) of an attachment ``user`` may read.
+
+    :raises NotFound: when it does not exist or the user may not read it.
+    """
+    found = engine.attachments([attachment_id])
+    if not found:
+        raise _hidden("file", attachment_id)
+    meta = found[0]
+    instance = None
+    if meta.instance_id:
+        try:
+            instance = engine.instances.get(meta.instance_id)
+        except errors.InstanceNotFound:
+            instance = None
+    check_attachment(user, meta, instance)
+    return meta

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import os
+import traceback
+from types import TracebackType
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+
+from connectors.masking import scrub
+
+
+class ShebaoFlask(Flask):
+    """Flask whose log of an unhandled exception (message and traceback) has personal numbers masked."""
+
+    def log_exception(self, exc_info: tuple[type[BaseException], BaseException, TracebackType] | tuple[None, None, None]) -> None:
+        """Log an unhandled exception of a request, masked (Flask would log it as it is)."""
+        text = "".join(traceback.format_exception(*exc_info)) if exc_info[0] is not None else ""
+        self.logger.error("Exception on %s [%s]\n%s", request.path, request.method, scrub(text))
 
 
 def create_app(config: dict[str, Any] | None = None, engine: Any = None) -> Flask:
     """Create the web app; ``engine`` defaults to one built from the environment."""
-    app = Flask(__name__)
+    app = ShebaoFlask(__name__)
     app.config.update(config or {})
     if engine is None:
         from web.bootstrap import build_engine
@@ -18,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None, engine: Any = None) -> Flas
         engine = build_engine()
     app.extensions["shebao_engine"] = engine
 
-    from web.api.files import DEFAULT_MAX_BYTES
+    from web.uploads import DEFAULT_MAX_BYTES
 
     max_upload = int(app.config.get("SHEBAO_MAX_UPLOAD_BYTES") or os.environ.get("SHEBAO_MAX_UPLOAD_BYTES") or DEFAULT_MAX_BYTES)
     app.config.setdefault("SHEBAO_MAX_UPLOAD_BYTES", max_upload)

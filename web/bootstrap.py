@@ -91,6 +91,7 @@ def build_engine(settings: Settings | None = None, *, operators: OperatorRegistr
     form formats, the domain's evaluator functions and its recurring scans."""
     from casework.expressions import FUNCTIONS
     from casework.services import Casework
+    from connectors.masking import scrub
 
     load_env_file(os.environ.get("SHEBAO_ENV_FILE", "var/secrets.env"))
     settings = settings or Settings.from_env()
@@ -99,6 +100,7 @@ def build_engine(settings: Settings | None = None, *, operators: OperatorRegistr
         operators if operators is not None else build_operators(),
         validate_form=kwargs.pop("validate_form", None) or form_validator(),
         functions=kwargs.pop("functions", None) or FUNCTIONS,
+        redact=kwargs.pop("redact", None) or scrub,
         **kwargs,
     )
     Casework.from_engine(engine).register_scans(engine.jobs)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from engine.jsonutil import dumps
-from web.cli import handles_errors
+from web.cli_common import handles_errors
 
 
 def _services() -> Any:

@@ -26,6 +26,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 
 from connectors.masking import scrub
+from forms.messages import fill, render_param, separator
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 DEFAULT_LOCALE = "zh_Hans_CN"
@@ -132,20 +133,6 @@ def init_i18n(app: Flask) -> None:
 # -- codes --------------------------------------------------------------------------------------------
 
 
-class _KeepMissing(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def human_size(n: int) -> str:
-    """``5 MB``, ``300 KB``, ``12 B``: a byte count for people (1024-based)."""
-    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
-        if n >= factor:
-            value = n / factor
-            return f"{value:.0f} {unit}" if value == int(value) or value >= 10 else f"{value:.1f} {unit}"
-    return f"{n} B"
-
-
 def _lookup(trans: Translations | NullTranslations, code: str, context: str | None) -> str | None:
     if context:
         text = trans.upgettext(context, code)
@@ -167,25 +154,23 @@ def _media(trans: Translations | NullTranslations, value: str) -> str:
     return _lookup(trans, "MEDIA_UNKNOWN", None) or value if value == "application/octet-stream" else value
 
 
-def _render_value(trans: Translations | NullTranslations, code: str, key: str, value: Any, sep: str) -> Any:
-    if key.endswith("_bytes") and isinstance(value, int) and not isinstance(value, bool):
-        return human_size(value)
+def _render_value(trans: Translations | NullTranslations, code: str, key: str, value: Any, lang: str) -> Any:
     if key in ("content_type", "accept"):
         items = value if isinstance(value, list | tuple) else [value]
-        return sep.join(_media(trans, str(v)) for v in items)
-    if code == "TYPE" and key == "expected":
-        names = value if isinstance(value, list) else [value]
-        words = [_lookup(trans, f"JSON_TYPE_{n}", None) or str(n) for n in names]
-        return _lookup(trans, "WORD_OR", None).join(words) if _lookup(trans, "WORD_OR", None) else " / ".join(words)
-    if isinstance(value, list | tuple):
-        return sep.join(str(_render_item(trans, item)) for item in value)
+        return separator(lang).join(_media(trans, str(v)) for v in items)
     if isinstance(value, bool):
         return _lookup(trans, "WORD_YES" if value else "WORD_NO", None) or str(value)
     if key in ("region", "old_region") and isinstance(value, str):
         return _region(value)
-    if isinstance(value, str):
-        return _render_item(trans, value)
-    return value
+    return render_param(
+        code,
+        key,
+        value,
+        lang,
+        item=lambda v: _render_item(trans, v),
+        type_word=lambda name: _lookup(trans, f"JSON_TYPE_{name}", None) or name,
+        or_word=_lookup(trans, "WORD_OR", None),
+    )
 
 
 _PLACEHOLDER_IN_BRACKETS = re.compile(r"\s*[（(]\{[a-z_]+\}[）)]")
@@ -239,19 +224,9 @@ def translate_code(
     (e.g. ``deploy`` for a deployment's ``FILE_TOO_LARGE``). An unknown code comes back as the code;
     a missing parameter stays as ``{name}``. Resident IDs and card numbers in parameters are masked.
     """
-    trans = _trans or catalog(locale or current_locale())
+    lang = locale or current_locale()
+    trans = _trans or catalog(lang)
     template = _lookup(trans, code, context)
     if template is None:
         return code
-    sep = "、" if (locale or current_locale()) != "en" else ", "
-    rendered = {k: _render_value(trans, code, k, v, sep) for k, v in (params or {}).items()}
-    try:
-        return template.format_map(_KeepMissing(rendered))
-    except (ValueError, IndexError, AttributeError):
-        return template
-
-
-def translate_material(material: str, locale: str | None = None) -> str:
-    """The name of a material code (``id_card`` -> 居民身份证); the code when it is not known."""
-    trans = catalog(locale or current_locale())
-    return _lookup(trans, "MATERIAL_" + material.upper(), None) or material
+    return fill(template, {k: _render_value(trans, code, k, v, lang) for k, v in (params or {}).items()})

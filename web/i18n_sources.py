@@ -28,7 +28,7 @@ WEB_DIR = Path(__file__).resolve().parent
 # (module, attribute, context used only when an earlier catalog defines the code differently)
 CODE_CATALOGS: tuple[tuple[str, str, str], ...] = (
     ("forms.messages", "MESSAGES", "form"),
-    ("casework.identifiers", "MESSAGES", "form"),
+    ("casework.identifier_texts", "MESSAGES", "form"),
     ("casework.warnings", "MESSAGES", "warning"),
     ("connectors.messages", "CATALOG", "connector"),
     ("connectors.ocr.catalog", "CATALOG", "ocr"),

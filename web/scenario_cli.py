@@ -35,7 +35,7 @@ from engine.scenarios import (
 from engine.scenarios.model import describe_problem
 from engine.scenarios.report import as_dict, as_lines, below_full
 from engine.settings import Settings
-from web.cli import handles_errors
+from web.cli_common import handles_errors
 
 # Names a scenario may use for the OCR generator's document types.
 DOCUMENT_ALIASES = {

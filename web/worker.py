@@ -16,6 +16,7 @@ log = logging.getLogger("shebao.worker")
 
 
 def default_worker_id() -> str:
+    """``host:pid``, the worker id when none is given."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,8 +13,8 @@ import pytest
 import requests
 from openapi_core.contrib.requests import RequestsOpenAPIResponse
 from openapi_core.testing import MockRequest
-from waitress.server import create_server
 
+from tests.e2e.browser.live import LiveServer
 from tests.e2e.conftest import CITY, EMPLOYER, World
 
 RESIDENT_ID = "11010519491231002X"
@@ -38,12 +37,9 @@ def test_the_scan_itself_finds_unmasked_and_passes_masked_numbers():
 @pytest.fixture
 def served(world: World) -> Iterator[str]:
     """The app served by waitress on a free port, as `shebao serve` does."""
-    server = create_server(world.app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=10)
+    server = LiveServer(world.app, threads=2).start()
+    yield server.url
+    server.stop()
 
 
 class Http:

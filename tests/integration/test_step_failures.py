@@ -44,3 +44,30 @@ def test_a_script_failing_after_a_timer_retries_then_opens_one_incident_and_stop
     row = engine.instances.get(iid)
     assert row.status == InstanceStatus.RUNNING
     assert engine.run_jobs() == 0
+
+
+def test_a_failing_call_is_logged_and_kept_as_an_incident_with_personal_numbers_masked(engine_env, caplog):
+    import logging
+
+    from connectors.masking import scrub
+    from engine.operators import OperatorRegistry, Parameter
+
+    def pay(params, call):
+        raise RuntimeError("bank refused card 6222021234567890128 of 11010519491231002X")
+
+    registry = OperatorRegistry()
+    registry.register("test.pay", pay, parameters=[Parameter("amount", "integer")])
+    eng = make_engine(engine_env, registry, redact=scrub)
+    try:
+        eng.deploy(bpmn("pay_only.bpmn"))
+        iid = eng.start("pay_only", {"amount": 5})
+        with caplog.at_level(logging.INFO):
+            for _ in range(10):
+                eng.run_jobs()
+                eng.clock.advance(timedelta(minutes=10))
+        [incident] = [i for i in eng.jobs.incidents() if i.instance_id == iid]
+        assert "6222 **** **** 0128" in incident.error and "110105********002X" in incident.error
+        assert "6222021234567890128" not in caplog.text and "11010519491231002X" not in caplog.text
+        assert "**** 0128" in caplog.text
+    finally:
+        eng.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 from werkzeug.datastructures import MultiDict
 
 from forms import FormatRegistry, error, parse_form
+from forms.posted import Reader, apply_row_action
 from forms.render import RenderContext, ordered_keys, render_form
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
@@ -85,8 +86,6 @@ def test_arrays_of_objects_render_rows_with_add_and_remove_buttons() -> None:
 
 
 def test_a_posted_form_reads_back_into_typed_data() -> None:
-    from web.pages.task_forms import Reader
-
     form = parse_form(
         json.dumps(
             {
@@ -108,6 +107,30 @@ def test_a_posted_form_reads_back_into_typed_data() -> None:
         [("n", "42"), ("x", "1.5"), ("ok", "false"), ("ok", "true"), ("pick", "false"), ("empty", "  "),
          ("rows__count", "2"), ("rows.0.a", "first"), ("rows.1.a", "")]
     )
-    data = Reader(form, posted, None).read()
+    data = Reader(form, posted).read()
     assert data == {"n": 42, "x": 1.5, "ok": True, "pick": False, "rows": [{"a": "first"}]}
     assert form.validate(data).ok
+
+
+def rows_form():  # type: ignore[no-untyped-def]
+    schema = {"type": "object", "properties": {"rows": {"type": "array", "items": {"type": "object", "properties": {"a": {"type": "string"}}}}}}
+    return parse_form(json.dumps(schema), filename="rows.json", registry=FormatRegistry())
+
+
+def test_the_add_and_remove_buttons_change_the_rows() -> None:
+    data = {"rows": [{"a": "x"}]}
+    assert apply_row_action(data, MultiDict([("__add", "rows")])) and data == {"rows": [{"a": "x"}, {}]}
+    assert apply_row_action(data, MultiDict([("__remove", "rows.0")])) and data == {"rows": [{}]}
+    assert not apply_row_action(data, MultiDict()) and data == {"rows": [{}]}
+
+
+def test_a_hand_made_button_value_cannot_grow_a_list_or_break_the_form() -> None:
+    form = rows_form()
+    posted = MultiDict([("rows__count", "1"), ("rows.0.a", "x"), ("__add", "rows.99999999.a")])
+    data = Reader(form, posted).read()
+    apply_row_action(data, posted)
+    assert data == {"rows": [{"a": "x"}]}
+    for value in ("rows.x.a", "rows.0.a.b", "rows.0.a"):
+        data = {"rows": [{"a": "x"}]}
+        apply_row_action(data, MultiDict([("__add", value)]))
+        assert len(data["rows"]) == 1

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from connectors.masking import scrub
 from web import access
-from web.api.common import engine, field_error, json_body, me, optional_str, page, paging
+from web.api.common import field_error, json_body, me, optional_str, page, paging
 from web.auth import roles_required
+from web.context import casework
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 READERS = ("employee", "hr", "hr_lead", "admin")
 KINDS = ("joiner", "transfer", "enrolment", "stop_contribution", "card")
-
-
-def casework() -> Any:
-    """The casework services on the app's engine (built once per app)."""
-    services = current_app.extensions.get("shebao_casework")
-    if services is None:
-        from casework.services import Casework
-
-        services = current_app.extensions["shebao_casework"] = Casework.from_engine(engine())
-    return services
 
 
 def case_body(view: Any, detail: bool = False) -> dict[str, Any]:
@@ -53,7 +44,6 @@ def visible_case(case_id: str) -> Any:
 @roles_required(*READERS)
 def list_cases() -> Any:
     """Cases the user may see, newest first (employees: their own); filters ``status``, ``kind``."""
-    user = me()
     status = request.args.get("status") or None
     kind = request.args.get("kind") or None
     if status is not None and status not in ("active", "closed", "cancelled"):
@@ -61,18 +51,8 @@ def list_cases() -> Any:
     if kind is not None and kind not in KINDS:
         raise field_error("kind", "ENUM", "unknown kind", allowed=list(KINDS))
     limit, offset = paging()
-    cases = casework().cases
-    found: dict[str, Any] = {}
-    if user.is_admin:
-        found = {c.id: c for c in cases.find(status=status, kind=kind, limit=offset + limit + 1000)}
-    else:
-        if user.person_id:
-            found.update({c.id: c for c in cases.find(person_id=user.person_id, status=status, kind=kind, limit=1000)})
-        if user.has_role("hr", "hr_lead"):
-            for employer, city in user.scopes:
-                found.update({c.id: c for c in cases.find(employer_id=employer, region=city, status=status, kind=kind, limit=1000)})
-    ordered = sorted(found.values(), key=lambda c: (c.opened_at, c.id), reverse=True)
-    return page([case_body(c) for c in ordered[offset:offset + limit]], len(ordered), limit, offset)
+    views, total = casework().cases.page(access.case_filters(me()), kind=kind, status=status, limit=limit, offset=offset)
+    return page([case_body(c) for c in views], total, limit, offset)
 
 
 @bp.post("")

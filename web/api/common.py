@@ -1,21 +1,16 @@
-"""Helpers shared by the API blueprints: the engine, the user, JSON bodies, paging arguments."""
+"""Helpers shared by the API blueprints: the user, JSON bodies, paging arguments."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from engine.errors import InvalidInput
 from web.api.errors import UnsupportedMediaType
 from web.auth import User, current_user
 
 MAX_LIMIT = 200
-
-
-def engine() -> Any:
-    """The engine of the current app."""
-    return current_app.extensions["shebao_engine"]
 
 
 def me() -> User:

@@ -7,10 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from engine.errors import DefinitionNotFound
-from web.api import queries, serialize
-from web.api.common import engine, field_error, json_body, me, page, paging
+from web import serialize
+from web.api import queries
+from web.api.common import field_error, json_body, me, page, paging
 from web.api.errors import UnsupportedMediaType
 from web.auth import login_required, roles_required
+from web.context import engine
 
 bp = Blueprint("deployments", __name__)
 

@@ -114,9 +114,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(exc: InternalServerError) -> Any:
-        original = getattr(exc, "original_exception", None)
-        if original is not None:
-            log.error("unhandled error: %s: %s", type(original).__name__, scrub(str(original)))
+        # The app has logged the original exception already, masked (web.app.ShebaoFlask.log_exception).
         if not is_api_request():
             return _html(500, "INTERNAL_ERROR", exc)
         return error_response(500, "INTERNAL_ERROR", "the server could not handle the request")

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from web.api import serialize
-from web.api.common import engine, me, page
+from web import serialize
+from web.api.common import me, page
 from web.auth import roles_required
+from web.context import engine
 
 bp = Blueprint("incidents", __name__, url_prefix="/incidents")
 

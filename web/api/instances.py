@@ -9,10 +9,11 @@ from flask import Blueprint, jsonify, request
 from connectors.masking import scrub
 from engine.db.models import InstanceStatus
 from engine.tasks import InboxFilter
-from web import access
-from web.api import queries, serialize
-from web.api.common import engine, field_error, json_body, me, optional_str, page, paging
+from web import access, serialize
+from web.api import queries
+from web.api.common import field_error, json_body, me, optional_str, page, paging
 from web.auth import roles_required
+from web.context import engine
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
@@ -37,13 +38,10 @@ def instance_detail(row: Any) -> dict[str, Any]:
     """An instance with its open tasks (those the user may see), history and masked data."""
     eng = engine()
     user = me()
-    body = serialize.instance(row)
-    now = eng.clock.now()
-    tasks = eng.tasks.list(InboxFilter(instance_id=row.id))
-    body["open_tasks"] = [serialize.task(t, now) for t in tasks if access.can_see_task(user, t)]
+    tasks = [t for t in eng.tasks.list(InboxFilter(instance_id=row.id)) if access.can_see_task(user, t)]
     with eng.db.reading() as uow:
         history = eng.history.read(uow.session, row.id)
-    body["history"] = [serialize.history_item(h) for h in history]
+    body = serialize.instance_detail(row, tasks, history, eng.clock.now())
     body["data"] = scrub(eng.instances.data(row.id))
     return body
 
@@ -109,7 +107,7 @@ def get_instance(instance_id: str) -> Any:
 def instance_files(instance_id: str) -> Any:
     """The files (attachments) of an instance."""
     visible_instance(instance_id)
-    items = [serialize.attachment(a) for a in queries.instance_attachments(engine(), instance_id)]
+    items = [serialize.attachment(a) for a in engine().attachments_of(instance_id)]
     return page(items, len(items), len(items), 0)
 
 

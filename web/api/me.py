@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify
 from flask_wtf.csrf import generate_csrf
 
-from web.api import serialize
+from web import serialize
 from web.api.common import field_error, json_body, me, optional_str
 from web.auth import auth_services, login_required
 

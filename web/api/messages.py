@@ -16,9 +16,10 @@ from flask import Blueprint, current_app, jsonify, request
 
 from connectors.signing import SignatureError, verify
 from engine.errors import InvalidInput
-from web.api.common import engine, field_error
+from web.api.common import field_error
 from web.api.errors import UnsupportedMediaType
 from web.auth import Unauthenticated, csrf_exempt
+from web.context import engine
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 

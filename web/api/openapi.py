@@ -62,10 +62,12 @@ def op(
 
 
 def path_param(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A required path parameter (a string unless ``schema`` says otherwise)."""
     return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
 
 
 def query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """An optional query parameter."""
     out = {"name": name, "in": "query", "required": False, "schema": schema}
     if description:
         out["description"] = description
@@ -79,6 +81,7 @@ PAGING = [
 
 
 def json_body(schema: str) -> dict[str, Any]:
+    """A required JSON request body of the named component schema."""
     return {"required": True, "content": {JSON: {"schema": ref(schema)}}}
 
 

@@ -1,4 +1,4 @@
-"""Read queries the API needs beyond the engine's facade (lists with filters and exact counts)."""
+"""Read queries the API and the pages need beyond the engine's facade (lists with filters and exact counts)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.core import AttachmentInfo
 from engine.db.models import Deployment, InstanceStatus, ProcessDefinition, ProcessInstance
 from web.access import instance_conditions
 from web.auth.identity import User
-
-AttachmentMeta = AttachmentInfo  # an attachment's metadata including who stored it (for authorization)
 
 
 def _detached(session: Any, rows: list[Any]) -> list[Any]:
@@ -87,19 +84,3 @@ def definition_xml(engine: Any, process_id: str, version: int) -> str:
     with engine.db.reading() as uow:
         d = engine.definitions.version(uow.session, process_id, version)
         return engine.definitions.file_text(uow.session, d, d.bpmn_path) or ""
-
-
-def attachment_meta(engine: Any, attachment_id: str) -> AttachmentMeta | None:
-    """An attachment's metadata, or None."""
-    found = engine.attachments([attachment_id])
-    return found[0] if found else None
-
-
-def instance_attachments(engine: Any, instance_id: str) -> list[AttachmentMeta]:
-    """The attachments of an instance, oldest first."""
-    return list(engine.attachments_of(instance_id))
-
-
-def link_attachments(engine: Any, attachment_ids: list[str], instance_id: str, actor: str) -> None:
-    """Attach files a user uploaded before the instance existed (or without naming it) to it."""
-    engine.link_attachments(attachment_ids, instance_id, actor)

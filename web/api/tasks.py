@@ -9,15 +9,16 @@ from flask import Blueprint, jsonify, request
 
 from engine.errors import TaskNotFound
 from engine.tasks import InboxFilter
-from web import access
-from web.api import queries, serialize
-from web.api.common import engine, field_error, json_body, me, optional_str, page, paging
+from forms.files import iter_references
+from web import access, serialize
+from web.api.common import field_error, json_body, me, optional_str, page, paging
 from web.auth import roles_required
+from web.context import engine
+from web.task_form import task_form
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 WORKERS = ("employee", "hr", "hr_lead", "admin")
-WHOSE = ("all", "mine", "groups", "unclaimed")
 
 
 def visible_task(task_id: str, act: str = "view") -> Any:
@@ -54,16 +55,10 @@ def _datetime_arg(name: str) -> datetime | None:
 
 def inbox_filter() -> InboxFilter:
     """The InboxFilter of this request: visibility of the user narrowed by the query arguments."""
-    user = me()
-    scope = access.visible_tasks_filter(user)
     whose = request.args.get("whose") or "all"
-    if whose not in WHOSE:
-        raise field_error("whose", "ENUM", "unknown value", allowed=list(WHOSE))
-    if whose == "mine":
-        scope = {"assignee": user.task_assignee or user.actor, "groups": ()}
-    elif whose in ("groups", "unclaimed"):
-        groups = scope.get("groups", ()) if scope else tuple(user.groups)
-        scope = {"assignee": None, "groups": groups or ("\x00none",), "unclaimed_only": whose == "unclaimed"}
+    if whose not in access.INBOX_VIEWS:
+        raise field_error("whose", "ENUM", "unknown value", allowed=list(access.INBOX_VIEWS))
+    scope = access.inbox_scope(me(), whose)
     limit, offset = paging()
     overdue = _bool_arg("overdue")
     return InboxFilter(
@@ -98,36 +93,14 @@ def get_task(task_id: str) -> Any:
     row = visible_task(task_id)
     eng = engine()
     body = serialize.task(row, eng.clock.now())
-    body["form"] = _form_of(row)
+    form = task_form(eng, row)
+    body["form"] = {"schema": form.schema, "ui_schema": form.ui_schema} if form is not None else None
     return jsonify(body)
 
 
-def _form_of(row: Any) -> dict[str, Any] | None:
-    import json
-
-    if not row.form_schema:
-        return None
-    from engine.db.models import ProcessDefinition, ProcessInstance
-
-    eng = engine()
-    with eng.db.reading() as uow:
-        inst = uow.session.get(ProcessInstance, row.instance_id)
-        definition = uow.session.get(ProcessDefinition, inst.definition_id) if inst else None
-        if definition is None:
-            return None
-        files = json.loads(definition.files)
-        folder = definition.bpmn_path.rsplit("/", 1)[0] + "/" if "/" in definition.bpmn_path else ""
-
-        def text(name: str | None) -> Any:
-            if not name:
-                return None
-            for candidate in (folder + name, name):
-                if candidate in files:
-                    content = eng.definitions.file_text(uow.session, definition, candidate)
-                    return json.loads(content) if content else None
-            return None
-
-        return {"schema": text(row.form_schema), "ui_schema": text(row.form_ui_schema)}
+def _task_json(task_id: str) -> Any:
+    """The task as it is now, as a JSON response."""
+    return jsonify(serialize.task(engine().tasks.get(task_id), engine().clock.now()))
 
 
 @bp.post("/<task_id>/claim")
@@ -136,7 +109,7 @@ def claim(task_id: str) -> Any:
     """Take a group task (409 when someone else has it)."""
     visible_task(task_id, "claim")
     engine().tasks.claim(task_id, me().actor)
-    return jsonify(serialize.task(engine().tasks.get(task_id), engine().clock.now()))
+    return _task_json(task_id)
 
 
 @bp.post("/<task_id>/unclaim")
@@ -145,7 +118,7 @@ def unclaim(task_id: str) -> Any:
     """Give a claimed task back to its group."""
     visible_task(task_id, "unclaim")
     engine().tasks.unclaim(task_id, me().actor)
-    return jsonify(serialize.task(engine().tasks.get(task_id), engine().clock.now()))
+    return _task_json(task_id)
 
 
 @bp.post("/<task_id>/assign")
@@ -163,7 +136,7 @@ def assign(task_id: str) -> Any:
         if auth_services().accounts.by_username(assignee) is None:
             raise field_error("assignee", "USER_UNKNOWN", "no such user")
     engine().tasks.assign(task_id, assignee, me().actor)
-    return jsonify(serialize.task(engine().tasks.get(task_id), engine().clock.now()))
+    return _task_json(task_id)
 
 
 @bp.post("/<task_id>/complete")
@@ -176,19 +149,13 @@ def complete(task_id: str) -> Any:
         raise field_error("data", "TYPE", "data must be a JSON object", expected=["object"])
     row = visible_task(task_id, "complete")
     user = me()
+    refs = {path: str(ref["attachment_id"]) for path, ref in iter_references(data)}
+    found = {a.id: a for a in engine().attachments(list(set(refs.values())))}
+    for path, attachment_id in refs.items():
+        if attachment_id not in found or not access.may_attach(user, found[attachment_id], row.instance_id):
+            raise field_error(path, "FILE_REFERENCE_INVALID", "no such file, or not one you may attach here", attachment_id=attachment_id)
     instance_id = engine().tasks.complete(task_id, data, user.actor)
     # Files the user uploaded for this form without naming the instance now belong to it.
-    queries.link_attachments(engine(), [v["attachment_id"] for v in _file_refs(data)], row.instance_id, user.actor)
+    engine().link_attachments(sorted(set(refs.values())), row.instance_id, user.actor)
     return jsonify({"task_id": task_id, "instance_id": instance_id,
                     "instance": serialize.instance(engine().instances.get(instance_id))})
-
-
-def _file_refs(value: Any) -> list[dict[str, Any]]:
-    """File references (``{"attachment_id": …}``) anywhere in form data."""
-    if isinstance(value, dict):
-        if isinstance(value.get("attachment_id"), str):
-            return [value]
-        return [ref for v in value.values() for ref in _file_refs(v)]
-    if isinstance(value, list):
-        return [ref for v in value for ref in _file_refs(v)]
-    return []

@@ -42,6 +42,7 @@ class User:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the user holds the admin role."""
         return "admin" in self.roles
 
 

@@ -11,6 +11,7 @@ from jinja2 import TemplateNotFound
 
 from engine.errors import InvalidInput
 from web.auth import LoginFailed, LoginThrottled, User, auth_services, current_user, login_required
+from web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -31,13 +32,6 @@ def layout() -> str:
 
 def _render(template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Any:
     return render_template(template, layout=layout(), **context), status, headers or {}
-
-
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a local path only (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 def _client() -> tuple[str | None, str | None]:

@@ -32,8 +32,8 @@ def _html_error(status: int, code: str, exc: BaseException) -> Any:
 
 def register_pages(app: Flask) -> None:
     """Register the page blueprints and the helpers their templates use on ``app``."""
+    from forms.messages import human_size
     from web.auth import current_user
-    from web.i18n import human_size
     from web.pages import inbox, notifications, portal, site
     from web.pages.common import local_time
 

@@ -1,4 +1,4 @@
-"""What the page blueprints share: the engine, the clock, dates for people, paging, safe redirects."""
+"""What the page blueprints share: the clock, dates for people, paging."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import request
+
+from web.context import engine
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 25
-
-
-def engine() -> Any:
-    """The app's engine."""
-    return current_app.extensions["shebao_engine"]
 
 
 def now() -> datetime:
@@ -30,13 +27,6 @@ def local_time(value: datetime | None, with_time: bool = True) -> str:
         return ""
     local = value.astimezone(SHANGHAI)
     return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """A local path to go back to (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 @dataclass(frozen=True)

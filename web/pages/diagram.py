@@ -23,7 +23,7 @@ from engine.db.models import (
     TaskStatus,
 )
 from engine.xmlsafe import parse_xml
-from web.pages.common import engine
+from web.context import engine
 
 BPMN_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from web.pages.common import engine, now
+from web.context import engine
+from web.pages.common import now
 from web.pages.models import FormDraft
 
 

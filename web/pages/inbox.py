@@ -6,15 +6,16 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from engine.db.models import ProcessDefinition
 from engine.errors import EngineError
 from engine.tasks import InboxFilter
+from web.api.queries import latest_definitions
 from web.auth import current_user, roles_required
-from web.pages.common import PAGE_SIZE, SHANGHAI, Page, engine, now, page_number, safe_next, url_with
+from web.context import engine
+from web.pages.common import PAGE_SIZE, SHANGHAI, Page, now, page_number, url_with
+from web.urls import safe_next
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -26,16 +27,8 @@ def _process_catalog() -> tuple[dict[str, str], list[str]]:
     """(process id -> name, stage names) of the newest deployed version of every process."""
     names: dict[str, str] = {}
     stages: list[str] = []
-    with engine().db.reading() as uow:
-        rows = uow.session.execute(
-            select(ProcessDefinition.process_id, ProcessDefinition.name, ProcessDefinition.version, ProcessDefinition.info)
-        ).all()
-    newest: dict[str, Any] = {}
-    for row in rows:
-        if row.process_id not in newest or row.version > newest[row.process_id].version:
-            newest[row.process_id] = row
-    for pid, row in sorted(newest.items()):
-        names[pid] = row.name or pid
+    for row in latest_definitions(engine()):
+        names[row.process_id] = row.name or row.process_id
         try:
             info = json.loads(row.info or "{}")
         except ValueError:
@@ -59,17 +52,10 @@ def _due_before(text: str | None) -> datetime | None:
 
 def inbox_filter(user: Any, view: str, args: Any, *, limit: int = PAGE_SIZE, offset: int = 0) -> InboxFilter:
     """The engine filter for ``user``'s inbox view with the page's narrowing filters."""
-    from web.access import visible_tasks_filter
+    from web.access import inbox_scope
 
-    whose = visible_tasks_filter(user)
-    if view == "mine":
-        whose = {"assignee": user.actor, "groups": ()}
-    elif view == "unclaimed":
-        whose = {"groups": whose.get("groups", ()), "unclaimed_only": True}
-        if not whose["groups"] and not user.is_admin:
-            whose["groups"] = ("\x00none",)  # no groups: nothing to claim
     return InboxFilter(
-        **whose,
+        **inbox_scope(user, view),
         process_id=args.get("process") or None,
         stage=args.get("stage") or None,
         risk_flag=args.get("risk") or None,
@@ -161,8 +147,6 @@ def task(task_id: str) -> Any:
     """The task page: the form, the case's materials and OCR findings, warnings and history."""
     from web.pages.taskpage import task_page
 
-    if not task_id:
-        abort(404)
     return task_page(task_id, back=url_for("inbox.index"), done=url_for("inbox.index"))
 
 

@@ -11,24 +11,14 @@ from engine.errors import Conflict, EngineError, InvalidInput
 from engine.tasks import InboxFilter
 from forms import Finding
 from web.auth import current_user, roles_required
+from web.context import casework, engine
 from web.i18n import translate_code
-from web.pages.common import engine
-from web.pages.drafts import drop_draft, load_draft, save_draft
+from web.pages.case_facts import materials, warnings_of
+from web.pages.drafts import drop_draft, load_draft
 from web.pages.start_forms import START_KINDS, start_form
+from web.pages.task_forms import findings_of_error, render_fields, take_post
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
-
-
-def casework() -> Any:
-    """The casework services of the app (shared with the API; built once per app)."""
-    from flask import current_app
-
-    services = current_app.extensions.get("shebao_casework")
-    if services is None:
-        from casework.services import Casework
-
-        services = current_app.extensions["shebao_casework"] = Casework.from_engine(engine())
-    return services
 
 
 def cases() -> Any:
@@ -83,9 +73,6 @@ def start_choice() -> Any:
 @roles_required("employee")
 def start(kind: str) -> Any:
     """The start form of a case kind (e.g. joining from another province); opens the case on submit."""
-    from web.pages.task_forms import read_submission
-    from web.pages.taskpage import render_fields
-
     if kind not in START_KINDS:
         abort(404)
     user = current_user()
@@ -96,37 +83,22 @@ def start(kind: str) -> Any:
     findings: list[Finding] = []
     status = 200
     if request.method == "POST":
-        action = request.form.get("__action", "submit")
-        sub = read_submission(form, request.form, request.files, actor=user.actor, instance_id=None)
-        values, findings = sub.data, list(sub.findings)
-        if findings or sub.edited or action == "save":
-            save_draft(user.id, draft_key, values)
-            if action == "save" and not findings:
-                flash(_("Draft saved. You can come back to it later."), "success")
-            status = 400 if findings else 200
-        else:
-            result = form.validate(values)
-            if not result.ok:
-                findings = list(result.errors) + list(result.warnings)
-                save_draft(user.id, draft_key, values)
-                status = 400
+        posted = take_post(form, user, draft_key, instance_id=None, default_action="submit")
+        values, findings, status = posted.values, posted.findings, posted.status
+        if posted.ready:
+            employer_id, region = workplaces[values["workplace"]]
+            data = {k: v for k, v in values.items() if k != "workplace"}
+            try:
+                case = cases().open_case(user.person_id, kind, employer_id, region, data, user.actor)
+            except InvalidInput as exc:
+                findings, status = findings_of_error(exc), 400
+            except Conflict as exc:
+                flash(translate_code(exc.code, exc.params), "error")
+                return redirect(url_for("portal.index"))
             else:
-                employer_id, region = workplaces[values.pop("workplace")]
-                try:
-                    case = cases().open_case(user.person_id, kind, employer_id, region, values, user.actor)
-                except InvalidInput as exc:
-                    findings = [
-                        Finding(e.get("code", exc.code), str(e.get("field", "")).removeprefix("data."), e.get("params", {}), "error")
-                        for e in exc.params.get("errors", [])
-                    ] or [Finding(exc.code, "", exc.params, "error")]
-                    status = 400
-                except Conflict as exc:
-                    flash(translate_code(exc.code, exc.params), "error")
-                    return redirect(url_for("portal.index"))
-                else:
-                    drop_draft(user.id, draft_key)
-                    flash(_("Your case is open. Here is what happens next."), "success")
-                    return redirect(url_for("portal.case", case_id=case.id))
+                drop_draft(user.id, draft_key)
+                flash(_("Your case is open. Here is what happens next."), "success")
+                return redirect(url_for("portal.case", case_id=case.id))
     else:
         values = load_draft(user.id, draft_key) or {}
     return (
@@ -145,8 +117,6 @@ def start(kind: str) -> Any:
 @roles_required("employee")
 def case(case_id: str) -> Any:
     """A case's progress: milestones in plain words, the diagram, what I must do, warnings."""
-    from web.pages.taskpage import materials, warnings_of
-
     view = _own_case(case_id, fresh=True)
     service = cases()
     try:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, make_response, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, make_response, redirect, request, session, url_for
 
-from engine.core import AttachmentInfo
 from web.auth import current_user, login_required
+from web.context import engine
 from web.i18n import LANG_COOKIE, LOCALES, SESSION_KEY
-from web.pages.common import engine, safe_next
+from web.uploads import file_response
+from web.urls import safe_next
 
 bp = Blueprint("site", __name__)
-
-INLINE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
 
 
 @bp.route("/")
@@ -38,39 +36,17 @@ def language() -> Any:
     response = make_response(redirect(target))
     if chosen in LOCALES:
         session[SESSION_KEY] = chosen
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=secure)
     return response
 
 
 @bp.route("/files/<attachment_id>")
 @login_required
 def file(attachment_id: str) -> Any:
-    """A case material: images and PDFs shown in the browser, anything else downloaded."""
-    from web.access import NotFound, check_attachment
+    """A case material: images and PDFs shown in the browser (``?download=1``: downloaded), anything else downloaded."""
+    from web.access import readable_attachment
 
-    user = current_user()
     eng = engine()
-    found = eng.attachments([attachment_id])
-    if not found:
-        raise NotFound(f"no file {attachment_id}", kind="file", id=attachment_id)
-    row = found[0]
-    inst = eng.instances.get(row.instance_id) if row.instance_id else None
-    check_attachment(user, row, inst)
-    data = eng.read_attachment(attachment_id)
-    inline = row.content_type in INLINE_TYPES and request.args.get("download") != "1"
-    response = Response(data, mimetype=row.content_type if inline else "application/octet-stream")
-    from urllib.parse import quote
-
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(row.name)}"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
-
-
-def file_label(row: AttachmentInfo) -> str:
-    """``name (type, size)`` for a material list."""
-    from web.i18n import human_size
-
-    return _("%(name)s (%(size)s)", name=row.name, size=human_size(row.size))
+    meta = readable_attachment(current_user(), eng, attachment_id)
+    return file_response(meta.name, meta.content_type, eng.read_attachment(meta.id), inline=request.args.get("download") != "1")

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from forms import Form
-from web.pages.task_forms import form_from_texts
+from web.task_form import form_from_texts
 
 START_KINDS = ("joiner",)
 
@@ -21,11 +21,9 @@ START_KINDS = ("joiner",)
 def employers() -> list[Any]:
     """Every registered employer (one deployment serves one employer group: a short list)."""
     from casework.employers import EmployerRegistry
-    from web.pages.common import engine
+    from web.context import engine
 
-    registry = EmployerRegistry.from_engine(engine())
-    lister = getattr(registry, "find", None) or registry.list
-    return list(lister())
+    return EmployerRegistry.from_engine(engine()).find()
 
 
 def workplaces() -> dict[str, tuple[str, str]]:

@@ -1,71 +1,35 @@
-"""A task's form on a page: load it from the deployed files, read a posted form back into data.
+"""A task's or a start form on a page: its fields rendered in the request's language, a POST read
+back into data with its uploads stored, drafts kept, and the data checked before the caller acts.
 
-Posted fields are named by dotted data paths (see :mod:`forms.render`). Uploads are checked against
-the field's rules with the type taken from the file's content (not the browser's claim), stored as
-attachments of the task's instance, and replaced in the data by attachment references.
+Fields are typed by the schema (:mod:`forms.posted`). Uploads are checked against the field's rules
+with the type taken from the file's content (not the browser's claim) and a cleaned display name,
+stored as attachments of the task's instance, and replaced in the data by attachment references.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from flask import flash, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from engine.db.models import HumanTask, ProcessDefinition, ProcessInstance
-from forms import Finding, Form, FormatRegistry, parse_form
-from forms.render import ADD_ACTION, COUNT_SUFFIX, KEEP_SUFFIX, REMOVE_ACTION
-from web.pages.common import engine
+from engine.errors import InvalidInput
+from forms import Finding, Form
+from forms.fields import KEEP_SUFFIX
+from forms.messages import human_size
+from forms.posted import Reader, apply_row_action, set_path
+from forms.render import RenderContext, render_form
+from web.access import may_attach
+from web.context import engine
+from web.i18n import translate_code
+from web.pages.drafts import save_draft
+from web.uploads import clean_name, sniff_type
 
-
-@lru_cache(maxsize=1)
-def _formats() -> FormatRegistry:
-    from casework.form_formats import register_casework_formats
-
-    return register_casework_formats(FormatRegistry())
-
-
-@lru_cache(maxsize=256)
-def _parse(path: str, schema: str, ui: str | None) -> Form:
-    return parse_form(schema, filename=path, ui_schema_source=ui, registry=_formats())
-
-
-def form_from_texts(path: str, schema: str, ui: str | None) -> Form:
-    """A form from file contents (cached by content)."""
-    return _parse(path, schema, ui)
-
-
-def _file_text(session: Any, definition: ProcessDefinition, name: str) -> str | None:
-    files = json.loads(definition.files)
-    folder = definition.bpmn_path.rsplit("/", 1)[0] + "/" if "/" in definition.bpmn_path else ""
-    candidates = [folder + name, name] + sorted(p for p in files if p.endswith("/" + name))
-    for candidate in candidates:
-        if candidate in files:
-            return engine().advancer.definitions.file_text(session, definition, candidate)  # type: ignore[no-any-return]
-    return None
-
-
-def task_form(task: HumanTask) -> Form | None:
-    """The form of a task, or None when it has none."""
-    if not task.form_schema:
-        return None
-    eng = engine()
-    with eng.db.reading() as uow:
-        inst = uow.session.get(ProcessInstance, task.instance_id)
-        definition = uow.session.get(ProcessDefinition, inst.definition_id) if inst else None
-        if definition is None:
-            return None
-        schema = _file_text(uow.session, definition, task.form_schema)
-        ui = _file_text(uow.session, definition, task.form_ui_schema) if task.form_ui_schema else None
-    if schema is None:
-        return None
-    return form_from_texts(task.form_schema, schema, ui)
-
-
-# -- reading a posted form ----------------------------------------------------------------------------
+MAX_KEPT = 50
 
 
 @dataclass
@@ -77,144 +41,15 @@ class Submission:
     edited: bool = False  # an add/remove button was pressed: show the form again, do not submit
 
 
-def _resolve(form: Form, schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    for _ in range(10):
-        ref = schema.get("$ref")
-        if not isinstance(ref, str):
-            break
-        schema = {**form.resolve(ref), **{k: v for k, v in schema.items() if k != "$ref"}}
-    return schema
-
-
-def _kind(schema: Mapping[str, Any]) -> str | None:
-    t = schema.get("type")
-    if isinstance(t, list):
-        t = next((x for x in t if x != "null"), None)
-    if t is None and isinstance(schema.get("properties"), Mapping):
-        return "object"
-    return t if isinstance(t, str) else None
-
-
-def _choice_value(schema: Mapping[str, Any], text: str) -> Any:
-    options: list[Any] = []
-    if isinstance(schema.get("enum"), list):
-        options = schema["enum"]
-    for key in ("oneOf", "anyOf"):
-        if isinstance(schema.get(key), list):
-            options += [o["const"] for o in schema[key] if isinstance(o, Mapping) and "const" in o]
-    for option in options:
-        shown = "true" if option is True else "false" if option is False else str(option)
-        if shown == text:
-            return option
-    return text
-
-
-def _number(text: str, integer: bool) -> Any:
-    cleaned = text.replace(",", "").replace("，", "").strip()
-    try:
-        if integer:
-            return int(cleaned)
-        value = float(cleaned)
-        return int(value) if value.is_integer() and "." not in cleaned else value
-    except ValueError:
-        return text  # validation reports the type
-
-
-class Reader:
-    """Reads posted fields (and files) into JSON data following the form's schema."""
-
-    def __init__(self, form: Form, fields: MultiDict[str, str], uploads: Any) -> None:
-        self.form = form
-        self.fields = fields
-        self.uploads = uploads
-        self.file_paths: list[tuple[str, bool]] = []  # (path, multiple) of file fields met
-
-    def read(self) -> dict[str, Any]:
-        """The data of the whole form."""
-        value = self._object(self.form.schema, ())
-        return value if isinstance(value, dict) else {}
-
-    def _object(self, schema: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
-        schema = _resolve(self.form, schema)
-        props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-        out: dict[str, Any] = {}
-        for name, sub in props.items():
-            value = self._value(sub, (*path, name))
-            if value is not None:
-                out[name] = value
-        return out
-
-    def _value(self, schema: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-        schema = _resolve(self.form, schema)
-        name = ".".join(path)
-        if schema.get("format") == "file":
-            self.file_paths.append((name, False))
-            return None
-        kind = _kind(schema)
-        if kind == "object":
-            obj = self._object(schema, path)
-            return obj or None
-        if kind == "array":
-            items = schema.get("items")
-            if not isinstance(items, Mapping):
-                return None
-            items = _resolve(self.form, items)
-            if items.get("format") == "file":
-                self.file_paths.append((name, True))
-                return None
-            try:
-                count = int(self.fields.get(name + COUNT_SUFFIX, "0"))
-            except ValueError:
-                count = 0
-            rows = [self._value(items, (*path, str(i))) for i in range(min(count, 500))]
-            kept = [r for r in rows if r is not None]
-            return kept if count else None
-        raw = self.fields.getlist(name)
-        if not raw:
-            return None
-        text = raw[-1]
-        if kind == "boolean" and not (isinstance(schema.get("enum"), list) or schema.get("oneOf")):
-            return text == "true"
-        text = text.strip()
-        if text == "":
-            return None
-        if isinstance(schema.get("enum"), list) or isinstance(schema.get("oneOf"), list) or isinstance(schema.get("anyOf"), list):
-            return _choice_value(schema, text)
-        if kind in ("integer", "number"):
-            return _number(text, kind == "integer")
-        return text
-
-
-def _sniff(head: bytes) -> str:
-    """The media type of a file from its first bytes (what the server trusts)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    return "application/octet-stream"
-
-
 def _reference(info: Any) -> dict[str, Any]:
     return {"attachment_id": info.id, "name": info.name, "content_type": info.content_type, "size": info.size}
 
 
-def _kept(ids: list[str], actor: str, instance_id: str | None) -> list[dict[str, Any]]:
-    """References for attachments the form keeps: only this user's uploads (to this instance)."""
+def _kept(ids: list[str], user: Any, instance_id: str | None) -> list[dict[str, Any]]:
+    """References for the attachments the form keeps, those the user may attach (web.access.may_attach)."""
     if not ids:
         return []
-    allowed = {
-        r.id: _reference(r)
-        for r in engine().attachments(ids[:50])
-        if r.created_by == actor and (instance_id is None or r.instance_id in (instance_id, None))
-    }
+    allowed = {r.id: _reference(r) for r in engine().attachments(ids[:MAX_KEPT]) if may_attach(user, r, instance_id)}
     return [allowed[i] for i in ids if i in allowed]
 
 
@@ -222,25 +57,23 @@ def _store(form: Form, path: str, upload: FileStorage, actor: str, instance_id: 
     rules = form.file_field(path)
     limit = rules.max_bytes if rules else 0
     data = upload.stream.read(limit + 1)
-    content_type = _sniff(data[:16])
-    name = (upload.filename or "").strip()
+    content_type = sniff_type(data[:16])
     size = len(data)  # past the limit only limit + 1 bytes are read: enough to refuse the file
-    problems = form.check_upload(path, name, content_type, size)
+    problems = form.check_upload(path, (upload.filename or "").strip(), content_type, size)
     if problems:
         return None, problems
-    info = engine().save_attachment(name, content_type, data, instance_id=instance_id, actor=actor)
+    info = engine().save_attachment(clean_name(upload.filename), content_type, data, instance_id=instance_id, actor=actor)
     return _reference(info), []
 
 
-def read_submission(
-    form: Form, fields: MultiDict[str, str], uploads: Any, *, actor: str, instance_id: str | None, previous: Mapping[str, Any] | None = None
-) -> Submission:
+def read_submission(form: Form, fields: MultiDict[str, str], uploads: Any, *, user: Any, instance_id: str | None) -> Submission:
     """The data of a posted form: fields typed by the schema, uploads stored, add/remove applied."""
-    reader = Reader(form, fields, uploads)
+    actor = user.actor
+    reader = Reader(form, fields)
     data = reader.read()
     findings: list[Finding] = []
     for path, multiple in reader.file_paths:
-        refs = _kept(fields.getlist(path + KEEP_SUFFIX), actor, instance_id)
+        refs = _kept(fields.getlist(path + KEEP_SUFFIX), user, instance_id)
         for upload in uploads.getlist(path) if uploads is not None else []:
             if not upload or not upload.filename:
                 continue
@@ -249,68 +82,90 @@ def read_submission(
             if ref is not None:
                 refs = [*refs, ref] if multiple else [ref]
         if refs:
-            _set(data, path.split("."), refs if multiple else refs[-1])
-    edited = False
-    add = fields.get(ADD_ACTION)
-    remove = fields.get(REMOVE_ACTION)
-    if add:
-        edited = _add_row(form, data, add)
-    elif remove:
-        edited = _remove(data, remove)
-    return Submission(data, findings, edited)
+            set_path(data, path.split("."), refs if multiple else refs[-1])
+    return Submission(data, findings, apply_row_action(data, fields))
 
 
-def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
-    node: Any = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(node, list):
-            idx = int(part)
-            while len(node) <= idx:
-                node.append({})
-            node = node[idx]
-            continue
-        if part not in node or not isinstance(node[part], dict | list):
-            node[part] = [] if nxt.isdigit() else {}
-        node = node[part]
-    if isinstance(node, dict):
-        node[parts[-1]] = value
+# -- the page's side ---------------------------------------------------------------------------------
 
 
-def _get(data: Any, parts: list[str]) -> Any:
-    node = data
-    for part in parts:
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        else:
-            return None
-    return node
+def form_texts() -> dict[str, str]:
+    """The texts forms.render needs, in the request's language."""
+    return {
+        "add": _("Add"),
+        "remove": _("Remove"),
+        "required": _("required"),
+        "accept": _("Accepted types: {types}"),
+        "max_size": _("at most {size}"),
+        "current_file": _("Uploaded: {name}"),
+        "replace_file": _("Choose another file to replace it."),
+        "choose": _("— choose —"),
+        "item": _("Item {n}"),
+    }
 
 
-def _add_row(form: Form, data: dict[str, Any], path: str) -> bool:
-    parts = path.split(".")
-    current = _get(data, parts)
-    rows = list(current) if isinstance(current, list) else []
-    rows.append({})
-    _set(data, parts, rows)
-    return True
+def describe_finding(finding: Finding) -> str:
+    """A finding's text in the request's language."""
+    return translate_code(finding.code, finding.params, context="form")
 
 
-def _remove(data: dict[str, Any], target: str) -> bool:
-    if ":" in target:  # a file of a multi-file field: "<path>:<attachment id>"
-        path, attachment_id = target.split(":", 1)
-        parts = path.split(".")
-        current = _get(data, parts)
-        if isinstance(current, list):
-            _set(data, parts, [r for r in current if not (isinstance(r, Mapping) and r.get("attachment_id") == attachment_id)])
-        return True
-    parts = target.split(".")
-    if not parts[-1].isdigit():
-        return False
-    parent = _get(data, parts[:-1])
-    if isinstance(parent, list) and int(parts[-1]) < len(parent):
-        del parent[int(parts[-1])]
-    return True
+def render_fields(form: Form, values: Mapping[str, Any], findings: list[Finding]) -> Markup:
+    """The HTML of a form's fields with values and findings."""
+    return render_form(
+        RenderContext(
+            form=form,
+            values=values,
+            findings=findings,
+            describe=describe_finding,
+            texts=form_texts(),
+            file_url=lambda attachment_id: url_for("site.file", attachment_id=attachment_id),
+            human_size=human_size,
+        )
+    )
 
+
+def prefill(form: Form, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The instance data a form starts with: the values of its top-level fields."""
+    props = form.schema.get("properties") or {}
+    return {k: data[k] for k in props if k in data}
+
+
+@dataclass
+class PostedForm:
+    """A form POST taken in: the values to show again, findings, the status, and whether to act."""
+
+    values: dict[str, Any]
+    findings: list[Finding]
+    status: int
+    ready: bool  # submitted and valid: the caller completes the task or opens the case
+
+
+def take_post(form: Form | None, user: Any, draft_key: str, *, instance_id: str | None, default_action: str) -> PostedForm:
+    """Read this request's form POST; keep it as a draft unless it is a valid submission.
+
+    ``__action=save`` (or an add/remove button, or a refused upload) keeps the draft and shows the
+    form again; a submission is validated, and the caller acts only when :attr:`PostedForm.ready`.
+    """
+    if form is None:
+        return PostedForm({}, [], 200, True)
+    action = request.form.get("__action", default_action)
+    sub = read_submission(form, request.form, request.files, user=user, instance_id=instance_id)
+    if sub.findings or sub.edited or action == "save":
+        save_draft(user.id, draft_key, sub.data)
+        if action == "save" and not sub.findings:
+            flash(_("Draft saved. You can come back to it later."), "success")
+        return PostedForm(sub.data, list(sub.findings), 400 if sub.findings else 200, False)
+    result = form.validate(sub.data)
+    if not result.ok:
+        save_draft(user.id, draft_key, sub.data)
+        return PostedForm(sub.data, list(result.errors) + list(result.warnings), 400, False)
+    return PostedForm(sub.data, [], 200, True)
+
+
+def findings_of_error(exc: InvalidInput) -> list[Finding]:
+    """The field findings an InvalidInput carries (``data.`` prefixes dropped), or one for the whole form."""
+    return [
+        Finding(e.get("code", exc.code), str(e.get("field", "")).removeprefix("data."), e.get("params", {}), e.get("severity", "error"))
+        for e in exc.params.get("errors", [])
+        if isinstance(e, Mapping)
+    ] or [Finding(exc.code, "", exc.params, "error")]

@@ -77,3 +77,16 @@ def test_uploading_for_someone_elses_task_or_instance_is_404(w):
     assert upload(w["hr"], instance_id=iid).get_json()["instance_id"] == iid
     assert error_code(w["designer"].post("/files", 403, data={"file": (io.BytesIO(PNG), "a.png", "image/png")}, content_type="multipart/form-data")) == "ROLE_REQUIRED"
     assert error_code(w["employee"].get("/files/unknown", 404)) == "NOT_FOUND"
+
+
+def test_a_form_may_name_only_files_its_sender_may_attach(w):
+    iid = w.start_case()
+    task = w.open_task(iid, "employee_details")
+    others = upload(w["other_employee"]).get_json()  # someone else's file, in no instance yet
+    data = {"name": "张三", "resident_id": "11010519491231002X", "bank_card": "6222021234567890128", "id_card": others["ref"]}
+    body = w["employee"].post(f"/tasks/{task['id']}/complete", 400, json={"data": data}).get_json()
+    assert body["error"]["details"]["errors"][0] == {"field": "id_card", "code": "FILE_REFERENCE_INVALID", "params": {"attachment_id": others["id"]}}
+    assert w.open_task(iid, "employee_details")["id"] == task["id"]  # nothing changed
+    assert w["other_employee"].json("GET", f"/files/{others['id']}")["instance_id"] is None
+    made_up = {**others["ref"], "attachment_id": "no-such-file"}
+    w["employee"].post(f"/tasks/{task['id']}/complete", 400, json={"data": {**data, "id_card": made_up}})

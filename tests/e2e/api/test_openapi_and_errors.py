@@ -50,3 +50,19 @@ def test_api_responses_are_not_cached_or_sniffed(world):
 
 def test_the_document_is_public(world):
     assert world["anonymous"].json("GET", "/openapi.json")["info"]["title"] == "Shebao Flow API"
+
+
+def test_an_unexpected_error_is_logged_with_personal_numbers_masked(web_engine, caplog):
+    from web.app import create_app
+
+    app = create_app({"SECRET_KEY": "test-secret-key", "SHEBAO_COOKIE_SECURE": False}, engine=web_engine)
+
+    @app.get("/api/v1/boom")
+    def boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("could not pay 6222021234567890128 for 11010519491231002X")
+
+    response = app.test_client().get("/api/v1/boom")
+    assert response.status_code == 500 and response.get_json()["error"]["code"] == "INTERNAL_ERROR"
+    logged = caplog.text
+    assert "RuntimeError" in logged and "110105********002X" in logged and "6222 **** **** 0128" in logged
+    assert "11010519491231002X" not in logged and "6222021234567890128" not in logged

@@ -62,6 +62,16 @@ def test_an_open_redirect_after_sign_in_is_refused(w):
     assert sign_in(client, "hr.wang", next="//evil.example/").headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/", "/\\evil.example/", "https://evil.example/", " //evil.example/"])
+def test_a_next_that_a_browser_would_read_as_another_site_is_refused(w, target):
+    client = w.app.test_client()
+    assert sign_in(client, "hr.wang", next=target).headers["Location"] == "/"
+    # signed in already, the login page sends the browser on at once: the same check applies
+    response = client.get("/login", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/login", query_string={"next": "/inbox/?view=mine"}).headers["Location"] == "/inbox/?view=mine"
+
+
 def test_a_wrong_password_is_401_and_the_sixth_try_is_429_with_retry_after(w):
     client = w.app.test_client()
     for _ in range(5):

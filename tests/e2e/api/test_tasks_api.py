@@ -92,6 +92,13 @@ def test_whose_narrows_to_my_claimed_tasks_or_unclaimed_group_tasks(w):
     assert w["hr"].json("GET", "/tasks?whose=groups")["total"] == 2
 
 
+def test_users_without_candidate_groups_have_empty_group_views(w):
+    to_hr_review(w)
+    for role in ("employee", "admin"):
+        for whose in ("groups", "unclaimed"):
+            assert w[role].json("GET", f"/tasks?whose={whose}")["total"] == 0, (role, whose)
+
+
 def test_a_task_shows_its_form_to_those_who_may_see_it_and_404_to_others(w):
     iid = w.start_case()
     task = w.open_task(iid, "employee_details")

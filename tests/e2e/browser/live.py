@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 
 class LiveServer:
     """Serves a Flask app over real HTTP until :meth:`stop`."""
 
-    def __init__(self, app: Any) -> None:
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, clear_untrusted_proxy_headers=True)
+    def __init__(self, app: Any, threads: int = 4) -> None:
+        self.sockets: dict[int, Any] = {}
+        self.server = create_server(app, map=self.sockets, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
 
@@ -21,8 +23,10 @@ class LiveServer:
         return self
 
     def stop(self) -> None:
-        self.server.close()
+        # Close every socket from the server's own loop (closing them from here races its select()).
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.sockets))
         self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
 
 
 class WorkerThread:

@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine.tasks import InboxFilter
-from tests.e2e.pages.harness import CITY, RESIDENT_ID, PagesWorld
+from tests.e2e.pages.harness import CITY, PASSWORD, RESIDENT_ID, PagesWorld
 from tests.e2e.pages.test_case_journey import _first, start_joiner
-from web.pages.portal import casework
+from web.context import casework
 
 HR_CHECK = Path(__file__).resolve().parents[2] / "fixtures" / "web" / "hr_check" / "hr_check.bpmn"
 
@@ -97,5 +97,17 @@ def test_hr_sees_the_full_resident_id_only_with_a_reason_and_it_is_audited(pages
     assert shown.headers["Cache-Control"] == "private, no-store"
     assert _first(r'data-testid="revealed">.*?<span class="mono">([^<]+)<', shown.get_data(as_text=True)) == RESIDENT_ID
     with pages.app.app_context():
-        entries = casework().audit.entries() if hasattr(casework(), "audit") else []
-    assert any(getattr(e, "reason", None) == "核对转移申请表" for e in entries)
+        entries = casework().audit.entries()
+    assert any(e.reason == "核对转移申请表" and e.action == "resident_id_revealed" for e in entries)
+
+
+def test_an_admins_unclaimed_view_lists_no_claimed_task(pages: PagesWorld) -> None:
+    start_checks(pages, 2)
+    claimed = pages.engine.tasks.list(InboxFilter())[0].id
+    pages.engine.tasks.claim(claimed, "hr.wang")
+    pages.users["admin"] = pages.app.extensions["shebao_auth"].accounts.create("admin.root", "管理员", PASSWORD, ("admin",))
+    admin = pages.browser("admin")
+    page = admin.get("/inbox/").get_data(as_text=True)
+    assert count(page, "all") == 2 and rows(page) == 2
+    unclaimed = admin.get("/inbox/?view=unclaimed").get_data(as_text=True)
+    assert count(unclaimed, "unclaimed") == 0 and claimed not in unclaimed

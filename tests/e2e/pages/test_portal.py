@@ -56,6 +56,19 @@ def test_resident_ids_are_masked_on_the_task_page(pages: PagesWorld) -> None:
     assert RESIDENT_ID not in html and "110105********002X" in html
 
 
+def test_an_uploaded_file_named_after_a_resident_id_is_listed_masked(pages: PagesWorld) -> None:
+    employee = pages.browser("employee")
+    case_url = start_joiner(pages, employee)
+    task_url = _first(r'href="(/portal/tasks/[^"]+)"', employee.get(case_url).get_data(as_text=True))
+    named = f"身份证 {RESIDENT_ID}.png"
+    employee.post(task_url, {"__action": "save", "id_card": (io.BytesIO(PNG), named)}, content_type="multipart/form-data")
+    html = employee.get(task_url).get_data(as_text=True)
+    assert RESIDENT_ID not in html and "110105********002X.png" in html
+    file_url = _first(r'href="(/files/[^"]+)"', html)
+    download = employee.get(file_url)
+    assert download.status_code == 200 and RESIDENT_ID not in download.headers["Content-Disposition"]
+
+
 def test_another_employee_gets_not_found_for_the_case_its_task_its_diagram_and_its_files(pages: PagesWorld) -> None:
     employee = pages.browser("employee")
     case_url = start_joiner(pages, employee)

@@ -1,7 +1,8 @@
-"""Engine rows -> the API's JSON objects (shapes described in web/api/openapi_schemas.py).
+"""Engine and account rows -> JSON objects, for the REST API and the command line's ``--json``.
 
-Personal numbers never leave unmasked: free-form values (instance data, history details, error texts)
-pass through :func:`connectors.masking.scrub`.
+The shapes are described in web/api/openapi_schemas.py. This module imports no Flask, so ``shebao``
+uses it without loading the web app. Personal numbers never leave unmasked: free-form values
+(instance data, history details, error texts) pass through :func:`connectors.masking.scrub`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ def instance(row: Any) -> dict[str, Any]:
         "updated_at": iso(row.updated_at),
         "completed_at": iso(row.completed_at),
     }
+
+
+def instance_detail(row: Any, tasks: list[Any], history: list[Any], now: datetime | None = None) -> dict[str, Any]:
+    """An instance with the given open tasks and its history (no process data)."""
+    body = instance(row)
+    body["open_tasks"] = [task(t, now) for t in tasks]
+    body["history"] = [history_item(h) for h in history]
+    return body
 
 
 def history_item(h: Any) -> dict[str, Any]:
