@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from engine.db.models import NAMING, UTCDateTime, new_id
+from engine.db.models import NAMING, UTCDateTime, new_id, value_enum
 
 
 class Base(DeclarativeBase):
@@ -42,9 +42,6 @@ class AuditAction(enum.StrEnum):
     CREDIT_CODE_OVERRIDE = "credit_code_override"
     CASE_CANCELLED = "case_cancelled"
 
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Person(Base):
@@ -93,10 +90,10 @@ class Case(Base):
     __table_args__ = (Index("ix_cases_person_status", "person_id", "status"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"))
-    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind))
+    kind: Mapped[CaseKind] = mapped_column(value_enum(CaseKind, 24))
     employer_id: Mapped[str | None] = mapped_column(ForeignKey("employers.id"), index=True)
     region: Mapped[str] = mapped_column(String(6))
-    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus), index=True)
+    status: Mapped[CaseStatus] = mapped_column(value_enum(CaseStatus, 24), index=True)
     # "<person_id>/<kind>" while the case is active, else NULL: one active case per person and kind.
     active_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     process_id: Mapped[str] = mapped_column(String(200))
@@ -128,7 +125,7 @@ class AuditEvent(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(100))
-    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 40))
+    action: Mapped[AuditAction] = mapped_column(value_enum(AuditAction, 40))
     subject_type: Mapped[str] = mapped_column(String(20))  # "person", "employer", "case"
     subject_id: Mapped[str] = mapped_column(String(36))
     reason: Mapped[str] = mapped_column(String(500))

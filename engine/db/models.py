@@ -95,8 +95,9 @@ class IncidentStatus(enum.StrEnum):
     RESOLVED = "resolved"
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+def value_enum(cls: type[enum.Enum], length: int = 16) -> Enum:
+    """A column type storing an enum's values as plain strings (no database enum type)."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class DefinitionFile(Base):
@@ -167,7 +168,7 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(String(200), index=True)
     # Set to "<process_id>/<business_key>" while a uniquely keyed instance is active, else NULL.
     active_key: Mapped[str | None] = mapped_column(String(410), unique=True)
-    status: Mapped[InstanceStatus] = mapped_column(_enum(InstanceStatus), index=True)
+    status: Mapped[InstanceStatus] = mapped_column(value_enum(InstanceStatus), index=True)
     state: Mapped[str] = mapped_column(Text)  # encrypted serialized workflow, without the spec
     serializer_version: Mapped[str] = mapped_column(String(20))
     subject_person: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -207,7 +208,7 @@ class HumanTask(Base):
     subject_person: Mapped[str | None] = mapped_column(String(100), index=True)
     stage: Mapped[str | None] = mapped_column(String(200))
     risk_flags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of codes
-    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus))
+    status: Mapped[TaskStatus] = mapped_column(value_enum(TaskStatus))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     form_schema: Mapped[str | None] = mapped_column(String(500))
     form_ui_schema: Mapped[str | None] = mapped_column(String(500))
@@ -224,8 +225,8 @@ class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_due", "status", "due_at"),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    kind: Mapped[JobKind] = mapped_column(_enum(JobKind))
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus), default=JobStatus.PENDING)
+    kind: Mapped[JobKind] = mapped_column(value_enum(JobKind))
+    status: Mapped[JobStatus] = mapped_column(value_enum(JobStatus), default=JobStatus.PENDING)
     # Unique while meaningful: one job per waiting service task, per instance timer, per scan slot.
     dedupe_key: Mapped[str | None] = mapped_column(String(300), unique=True)
     instance_id: Mapped[str | None] = mapped_column(ForeignKey("process_instances.id"), index=True)
@@ -298,7 +299,7 @@ class Incident(Base):
     element_id: Mapped[str | None] = mapped_column(String(200))
     operator: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str] = mapped_column(Text)
-    status: Mapped[IncidentStatus] = mapped_column(_enum(IncidentStatus), index=True)
+    status: Mapped[IncidentStatus] = mapped_column(value_enum(IncidentStatus), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(100))

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from engine.db.models import NAMING, UTCDateTime, new_id
+from engine.db.models import NAMING, UTCDateTime, new_id, value_enum
 
 
 class WebBase(DeclarativeBase):
@@ -36,9 +35,6 @@ class Role(enum.StrEnum):
     DESIGNER = "designer"
     ADMIN = "admin"
 
-
-def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class UserAccount(WebBase):
@@ -62,7 +58,7 @@ class UserAccount(WebBase):
 class UserRole(WebBase):
     __tablename__ = "web_user_roles"
     user_id: Mapped[str] = mapped_column(ForeignKey("web_users.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[Role] = mapped_column(_enum(Role), primary_key=True)
+    role: Mapped[Role] = mapped_column(value_enum(Role), primary_key=True)
 
 
 class UserScope(WebBase):
@@ -125,7 +121,7 @@ class AuthEvent(WebBase):
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    event: Mapped[AuthEventKind] = mapped_column(_enum(AuthEventKind, 24))
+    event: Mapped[AuthEventKind] = mapped_column(value_enum(AuthEventKind, 24))
     username: Mapped[str | None] = mapped_column(String(100))
     user_id: Mapped[str | None] = mapped_column(String(36))
     ip: Mapped[str | None] = mapped_column(String(64))
