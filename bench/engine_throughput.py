@@ -23,10 +23,8 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,7 +35,9 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.scratch_pg import drop_pg_database, pg_database  # noqa: E402
 
 BPMN = ROOT / "tests" / "fixtures" / "bpmn" / "lifecycle.bpmn"
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -133,27 +133,6 @@ class ThroughEngine:
         return int(statistics.median(self.waiting_sizes)), int(statistics.median(self.finished_sizes)), int(hist / count)
 
 
-def pg_database(admin_url: str) -> tuple[Any, str] | None:
-    """(admin engine, URL of a new empty database), or None when PostgreSQL cannot be reached."""
-    name = f"shebao_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"(c) PostgreSQL not reachable ({type(exc).__name__}); skipped")
-        return None
-    return admin, admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_pg_database(admin: Any, url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with admin.connect() as conn:
-        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
-
-
 def interleaved(runners: dict[str, Callable[[int], float]], n: int, rounds: int) -> dict[str, list[float]]:
     """Seconds per round for each runner, the runners taking turns within every round."""
     sizes = [n // rounds + (1 if r < n % rounds else 0) for r in range(rounds)]
@@ -181,7 +160,7 @@ def main() -> None:
         raw = RawSpiff()
         sqlite = ThroughEngine(f"sqlite:///{work}/sqlite/bench.db", work / "sqlite")
         runners: dict[str, Callable[[int], float]] = {"a": raw.run, "b": sqlite.run}
-        pg = None if args.skip_pg else pg_database(args.pg)
+        pg = None if args.skip_pg else pg_database(args.pg, "(c) PostgreSQL")
         postgres = None
         if pg is not None:
             (work / "pg").mkdir()

@@ -33,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
+from bench.scratch_pg import drop_pg_database, pg_database  # noqa: E402
 from engine.db.models import InstanceStatus, TaskStatus  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -244,25 +245,18 @@ def main() -> None:
 
     if args.skip_pg:
         return
-    name = f"shebao_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"PostgreSQL not reachable ({type(exc).__name__}); skipped")
+    pg = pg_database(args.pg)
+    if pg is None:
         return
     try:
         with tempfile.TemporaryDirectory() as tmp:
             print("PostgreSQL")
-            eng, now = fill(args.pg.rsplit("/", 1)[0] + "/" + name, n_rows, Path(tmp))
+            eng, now = fill(pg[1], n_rows, Path(tmp))
             measure(eng, now, 5)
             report("PostgreSQL", measure(eng, now, users))
             eng.dispose()  # type: ignore[attr-defined]
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"))
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        drop_pg_database(*pg)
 
 
 if __name__ == "__main__":
